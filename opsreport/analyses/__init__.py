@@ -1,0 +1,1 @@
+"""Pure analysis functions: warehouse data in, result objects out."""

@@ -1,0 +1,153 @@
+"""Anomaly rules of the weekly review. Each rule is a pure function of small frames that returns
+the findings with the numbers behind them; wording lives in viz/narrative.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..metrics.registry import metric, ratio
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    rule: str  # sku_conversion_drop, stockout, refund_spike, campaign_roi_below_target, ...
+    subject: str  # what it is about: a SKU, category, campaign or metric
+    severity: str  # high / medium / low
+    evidence: dict = field(default_factory=dict)  # name -> number (units by name)
+    score: float = 0.0  # ranks findings of one rule (e.g. money at stake)
+
+
+def sku_conversion_drops(sku_weeks: pd.DataFrame, *, drop: float, min_uv: float) -> list[Anomaly]:
+    """SKUs whose conversion this week fell by ``drop`` (relative) from their baseline.
+
+    ``sku_weeks``: sku_id, product_name, uv, paid_buyers, paid_amount, baseline_conversion
+    (median of the previous weeks' conversions, each from summed parts), baseline_uv.
+    """
+    out = []
+    for r in sku_weeks.itertuples():
+        conv = ratio(r.paid_buyers, r.uv)
+        if r.uv < min_uv or r.baseline_uv < min_uv or not r.baseline_conversion > 0:
+            continue
+        if conv <= (1 - drop) * r.baseline_conversion:
+            lost = (r.baseline_conversion - conv) * r.uv * ratio(r.paid_amount, r.paid_buyers or float("nan"))
+            out.append(
+                Anomaly(
+                    "sku_conversion_drop",
+                    f"{r.product_name} ({r.sku_id})",
+                    "high",
+                    {
+                        "conversion_now": conv,
+                        "conversion_baseline": r.baseline_conversion,
+                        "uv_now": r.uv,
+                        "paid_buyers_now": r.paid_buyers,
+                    },
+                    score=0.0 if pd.isna(lost) else float(lost),
+                )
+            )
+    return out
+
+
+def stockouts(stock: pd.DataFrame, limit: int = 5) -> list[Anomaly]:
+    """Top stockouts by 30-day GMV. ``stock``: sku_id, product_name, stockout_since, gmv_30d, avg_daily_units."""
+    rows = stock.sort_values("gmv_30d", ascending=False).head(limit)
+    return [
+        Anomaly(
+            "stockout",
+            f"{r.product_name} ({r.sku_id})",
+            "high",
+            {"stockout_since": r.stockout_since, "gmv_30d": r.gmv_30d, "avg_daily_units": r.avg_daily_units},
+            score=float(r.gmv_30d),
+        )
+        for r in rows.itertuples()
+    ]
+
+
+def refund_spikes(cat_weeks: pd.DataFrame, *, ratio_threshold: float, min_rate: float) -> list[Anomaly]:
+    """Categories whose refund rate this week is ``ratio_threshold`` × their baseline and above ``min_rate``.
+
+    ``cat_weeks``: category, gmv, refund_amount, baseline_refund_rate (median of previous weeks).
+    """
+    out = []
+    for r in cat_weeks.itertuples():
+        rate = ratio(r.refund_amount, r.gmv)
+        if not rate >= min_rate:
+            continue
+        base = r.baseline_refund_rate
+        if pd.isna(base) or rate >= ratio_threshold * base:
+            out.append(
+                Anomaly(
+                    "refund_spike",
+                    r.category,
+                    "high",
+                    {"refund_rate_now": rate, "refund_rate_baseline": base, "refund_amount": r.refund_amount, "gmv": r.gmv},
+                    score=float(r.refund_amount),
+                )
+            )
+    return out
+
+
+def campaigns_below_target(campaigns: pd.DataFrame, *, target: float, min_spend: float) -> list[Anomaly]:
+    """Campaigns with ROI below target and enough spend. ``campaigns``: channel, campaign, spend,
+    attributed_amount, roi, roi_prev."""
+    out = []
+    for r in campaigns.itertuples():
+        if r.spend < min_spend or not r.roi < target:
+            continue
+        out.append(
+            Anomaly(
+                "campaign_roi_below_target",
+                f"{r.channel} / {r.campaign}",
+                "high" if r.roi < 0.75 * target else "medium",
+                {"roi_now": r.roi, "roi_prev": r.roi_prev, "roi_target": target, "spend": r.spend},
+                score=float((target - r.roi) * r.spend),
+            )
+        )
+    return out
+
+
+def dormant_rise(share_now: float, share_before: float, *, threshold_pp: float) -> list[Anomaly]:
+    if pd.isna(share_now) or pd.isna(share_before) or share_now - share_before < threshold_pp:
+        return []
+    return [
+        Anomaly(
+            "dormant_share_rise",
+            "dormant_share",
+            "medium",
+            {"dormant_share_now": share_now, "dormant_share_4w_ago": share_before},
+            score=share_now - share_before,
+        )
+    ]
+
+
+def kpi_changes(kpis: pd.DataFrame, *, threshold: float, context: str | None) -> list[Anomaly]:
+    """KPIs that moved by ``threshold`` or more (relative) week on week, worst direction first.
+    ``kpis``: metric, this_week, last_week."""
+    out = []
+    for r in kpis.itertuples():
+        rel = ratio(r.this_week - r.last_week, abs(r.last_week)) if r.last_week else float("nan")
+        if pd.isna(rel) or abs(rel) < threshold:
+            continue
+        judge = metric(r.metric).judge(rel)
+        if judge == "neutral":
+            continue
+        evidence = {"now": r.this_week, "before": r.last_week, "relative_change": rel}
+        if context:
+            evidence["context"] = context
+        out.append(
+            Anomaly("kpi_change", r.metric, "medium" if judge == "bad" else "low", evidence, score=abs(rel))
+        )
+    return out
+
+
+def pacing_behind(pacing: dict) -> list[Anomaly]:
+    if not pacing or pd.isna(pacing.get("projected_completion")) or pacing["projected_completion"] >= 1:
+        return []
+    return [Anomaly("pacing_behind", pacing["month"], "medium", dict(pacing), score=1 - pacing["projected_completion"])]
+
+
+def ordered(findings: list[Anomaly]) -> list[Anomaly]:
+    return sorted(findings, key=lambda a: (SEVERITY_ORDER[a.severity], -a.score))

@@ -1,0 +1,206 @@
+"""Engine-side aggregations (Ibis expressions): heavy tables are summed where they live and only
+small results become pandas. Functions take a Warehouse, a shop and periods; they return the
+summed parts that `formulas` turns into metrics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import ibis
+import pandas as pd
+
+from ..periods import Period
+from ..warehouse.connection import Warehouse
+
+DAY_S = 86_400
+
+
+def _ts(day: dt.date) -> ibis.Expr:
+    return ibis.timestamp(dt.datetime.combine(day, dt.time()))
+
+
+def _label_by_period(column: ibis.Column, periods: Mapping[str, Period], *, is_timestamp: bool) -> ibis.Expr:
+    """CASE expression naming the period a date/timestamp falls into (periods must not overlap)."""
+    branches = []
+    for label, period in periods.items():
+        if is_timestamp:
+            cond = (column >= _ts(period.start)) & (column < _ts(period.end + dt.timedelta(days=1)))
+        else:
+            cond = column.between(period.start, period.end)
+        branches.append((cond, label))
+    return ibis.cases(*branches, else_=None)
+
+
+def _in_any(column: ibis.Column, periods: Mapping[str, Period]) -> ibis.Expr:
+    cond = None
+    for period in periods.values():
+        c = column.between(period.start, period.end)
+        cond = c if cond is None else cond | c
+    return cond
+
+
+def paid_orders(wh: Warehouse, shop_id: str) -> ibis.Table:
+    o = wh.shop_rows("orders", shop_id)
+    return o.filter(o.paid_at.notnull())
+
+
+def has_rows(wh: Warehouse, table: str, shop_id: str) -> bool:
+    if not wh.has(table):
+        return False
+    return int(wh.shop_rows(table, shop_id).count().execute()) > 0
+
+
+def daily_shop(wh: Warehouse, shop_id: str, ranges: Mapping[str, Period], use_orders: bool) -> pd.DataFrame:
+    """One row per day in any of ``ranges``: traffic from shop_daily; GMV, buyers, refunds and
+    units from orders and order_items when the shop has orders, else from shop_daily."""
+    sd = wh.shop_rows("shop_daily", shop_id)
+    sd = sd.filter(_in_any(sd.date, ranges))
+    daily = sd.select(
+        "date", "uv", "pv", "cart_users", "fav_users", "order_buyers",
+        "paid_buyers", "paid_orders", "units", "paid_amount", "refund_amount",
+    ).execute()
+    daily = daily.rename(columns={"paid_amount": "gmv", "paid_buyers": "buyer_days"})
+    daily["date"] = pd.to_datetime(daily["date"])
+    if use_orders:
+        o = paid_orders(wh, shop_id)
+        o = o.mutate(date=o.paid_at.date())
+        o = o.filter(_in_any(o.date, ranges))
+        by_day = o.group_by("date").aggregate(
+            gmv=o.paid_amount.sum(),
+            paid_orders=o.count(),
+            buyer_days=o.customer_id.nunique(),
+            refund_amount=o.refund_amount.sum(),
+        )
+        if wh.has("order_items"):
+            items = wh.shop_rows("order_items", shop_id)
+            joined = items.join(o.select("order_id", "date"), "order_id")
+            units = joined.group_by("date").aggregate(units=joined.quantity.sum())
+            by_day = by_day.left_join(units, "date").drop("date_right")
+        frame = by_day.execute()
+        frame["date"] = pd.to_datetime(frame["date"])
+        keep = [c for c in frame.columns if c != "date"]
+        daily = daily.drop(columns=keep).merge(frame, on="date", how="left")
+        daily[keep] = daily[keep].fillna(0)
+    return daily.sort_values("date").reset_index(drop=True)
+
+
+def buyer_parts(
+    wh: Warehouse, shop_id: str, periods: Mapping[str, Period], new_buyer_days: int = 365
+) -> pd.DataFrame:
+    """Per period (non-overlapping): distinct paid buyers, new buyers and their GMV.
+
+    A buyer is new in a period when their first payment in it follows no paid order in the shop
+    during the ``new_buyer_days`` before that payment.
+    """
+    lo = min(p.start for p in periods.values()) - dt.timedelta(days=new_buyer_days + 1)
+    hi = max(p.end for p in periods.values()) + dt.timedelta(days=1)
+    o = paid_orders(wh, shop_id)
+    o = o.filter((o.paid_at >= _ts(lo)) & (o.paid_at < _ts(hi)))
+    w = ibis.window(group_by=o.customer_id, order_by=o.paid_at)
+    o = o.mutate(prev_paid_at=o.paid_at.lag().over(w))
+    gap_days = (o.paid_at.epoch_seconds() - o.prev_paid_at.epoch_seconds()) / DAY_S
+    o = o.mutate(
+        is_new=o.prev_paid_at.isnull() | (gap_days > new_buyer_days),
+        period=_label_by_period(o.paid_at, periods, is_timestamp=True),
+    )
+    o = o.filter(o.period.notnull())
+    per_buyer = o.group_by(["period", "customer_id"]).aggregate(
+        is_new=o.is_new.argmin(o.paid_at), gmv=o.paid_amount.sum()
+    )
+    out = per_buyer.group_by("period").aggregate(
+        paid_buyers=per_buyer.count(),
+        new_buyers=per_buyer.is_new.cast("int64").sum(),
+        new_buyer_gmv=(per_buyer.gmv * per_buyer.is_new.cast("float64")).sum(),
+    )
+    return out.execute().set_index("period").reindex(list(periods)).fillna(0)
+
+
+def repurchase_parts(wh: Warehouse, shop_id: str, ends: Mapping[str, dt.date], window_days: int) -> pd.DataFrame:
+    """Per window ending at each date: buyers with >= 1 and with >= 2 paid orders in the window."""
+    o = paid_orders(wh, shop_id)
+    rows = []
+    for label, end in ends.items():
+        start = end - dt.timedelta(days=window_days - 1)
+        w = o.filter((o.paid_at >= _ts(start)) & (o.paid_at < _ts(end + dt.timedelta(days=1))))
+        per_buyer = w.group_by("customer_id").aggregate(n=w.count())
+        agg = per_buyer.aggregate(
+            window_buyers=per_buyer.count(),
+            repeat_buyers=(per_buyer.n >= 2).cast("int64").sum(),
+        ).execute()
+        rows.append({"period": label, **agg.iloc[0].fillna(0).to_dict()})
+    return pd.DataFrame(rows).set_index("period")
+
+
+def sums_by_period(
+    wh: Warehouse,
+    table: str,
+    shop_id: str,
+    periods: Mapping[str, Period],
+    keys: list[str],
+    measures: Mapping[str, ibis.Deferred | str],
+) -> pd.DataFrame:
+    """Sum ``measures`` of a daily table by ``keys`` and period label (long frame)."""
+    t = wh.shop_rows(table, shop_id)
+    t = t.mutate(period=_label_by_period(t.date, periods, is_timestamp=False))
+    t = t.filter(t.period.notnull())
+    aggs = {name: (t[col] if isinstance(col, str) else col.resolve(t)).sum() for name, col in measures.items()}
+    return t.group_by(["period", *keys]).aggregate(**aggs).execute()
+
+
+def rfm_snapshot(o: ibis.Table, at: dt.date, lookback_days: int, dormant_days: int) -> ibis.Table:
+    """Per customer in the base at the end of day ``at``: recency, frequency, monetary, segment.
+
+    R is scored so that RECENT = HIGH: a buyer is R-high when their recency in days is below
+    the base's average. F and M are high above the base's average.
+    """
+    end = _ts(at + dt.timedelta(days=1))
+    start = _ts(at + dt.timedelta(days=1 - lookback_days))
+    w = o.filter((o.paid_at >= start) & (o.paid_at < end))
+    c = w.group_by("customer_id").aggregate(
+        last_paid=w.paid_at.max(), frequency=w.count(), monetary=w.paid_amount.sum()
+    )
+    c = c.mutate(recency_days=(end.epoch_seconds() - c.last_paid.epoch_seconds()) / DAY_S)
+    whole = ibis.window()
+    c = c.mutate(
+        r_high=c.recency_days < c.recency_days.mean().over(whole),
+        f_high=c.frequency > c.frequency.mean().over(whole),
+        m_high=c.monetary > c.monetary.mean().over(whole),
+        dormant=c.recency_days > dormant_days,
+    )
+    segment = ibis.cases(
+        (c.r_high & c.f_high & c.m_high, "important_value"),
+        (c.r_high & ~c.f_high & c.m_high, "important_develop"),
+        (~c.r_high & c.f_high & c.m_high, "important_keep"),
+        (~c.r_high & ~c.f_high & c.m_high, "important_retain"),
+        (c.r_high & c.f_high & ~c.m_high, "general_value"),
+        (c.r_high & ~c.f_high & ~c.m_high, "general_develop"),
+        (~c.r_high & c.f_high & ~c.m_high, "general_keep"),
+        else_="general_retain",
+    )
+    return c.mutate(segment=segment)
+
+
+def rfm_counts(wh: Warehouse, shop_id: str, ends: Mapping[str, dt.date], lookback_days: int, dormant_days: int) -> pd.DataFrame:
+    """Segment counts and dormant counts per snapshot date (long frame: period, segment, customers, dormant)."""
+    o = paid_orders(wh, shop_id)
+    frames = []
+    for label, at in ends.items():
+        snap = rfm_snapshot(o, at, lookback_days, dormant_days)
+        agg = snap.group_by("segment").aggregate(
+            customers=snap.count(), dormant=snap.dormant.cast("int64").sum()
+        ).execute()
+        agg.insert(0, "period", label)
+        frames.append(agg)
+    return pd.concat(frames, ignore_index=True)
+
+
+def rfm_movement(wh: Warehouse, shop_id: str, before: dt.date, after: dt.date, lookback_days: int, dormant_days: int) -> pd.DataFrame:
+    """Customers by (segment at ``before``, segment at ``after``); 'new' / 'left' for those in one base only."""
+    o = paid_orders(wh, shop_id)
+    a = rfm_snapshot(o, before, lookback_days, dormant_days).select("customer_id", seg_from="segment")
+    b = rfm_snapshot(o, after, lookback_days, dormant_days).select("customer_id", seg_to="segment")
+    j = a.outer_join(b, a.customer_id == b.customer_id)
+    j = j.mutate(seg_from=j.seg_from.fill_null("none"), seg_to=j.seg_to.fill_null("none"))
+    return j.group_by(["seg_from", "seg_to"]).aggregate(customers=j.count()).execute()

@@ -1,0 +1,87 @@
+"""Opening the warehouse and reading its canonical tables, each checked against its contract."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import ibis
+
+from .. import schemas
+from ..errors import DataNotFoundError, WarehouseError
+
+
+class Warehouse:
+    """A read-only view of the canonical tables (an embedded DuckDB file by default)."""
+
+    def __init__(self, con: ibis.BaseBackend, location: str):
+        self.con = con
+        self.location = location
+        self._checked: dict[str, ibis.Table] = {}
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Warehouse":
+        path = Path(path)
+        if not path.is_file():
+            raise WarehouseError(
+                f"Warehouse file not found: {path}. Build the demo warehouse with "
+                "'opsreport demo' or import data with 'opsreport import'."
+            )
+        try:
+            con = ibis.duckdb.connect(str(path), read_only=True)
+            con.list_tables()
+        except Exception as exc:  # duckdb raises IOException / InvalidInputException
+            raise WarehouseError(
+                f"Warehouse file {path} cannot be opened as a DuckDB database "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0]}). Is it corrupt or another kind of file?"
+            ) from None
+        return cls(con, str(path))
+
+    @cached_property
+    def table_names(self) -> set[str]:
+        return set(self.con.list_tables())
+
+    def has(self, name: str) -> bool:
+        return name in self.table_names
+
+    def table(self, name: str) -> ibis.Table:
+        """The table ``name``, validated against its contract on first use."""
+        if name not in self._checked:
+            if name not in schemas.CONTRACTS:
+                raise WarehouseError(f"'{name}' is not a canonical table ({', '.join(schemas.CONTRACTS)})")
+            if not self.has(name):
+                raise WarehouseError(
+                    f"Table '{name}' is missing from the warehouse {self.location}; "
+                    f"it has: {', '.join(sorted(self.table_names)) or 'no tables'}."
+                )
+            self._checked[name] = schemas.validate(self.con.table(name), name)
+        return self._checked[name]
+
+    def shop_rows(self, name: str, shop_id: str) -> ibis.Table:
+        t = self.table(name)
+        return t.filter(t.shop_id == shop_id)
+
+    def shop(self, shop_id: str) -> dict:
+        shops = self.table("shops").execute()
+        match = shops[shops.shop_id == shop_id]
+        if match.empty:
+            known = ", ".join(f"{r.shop_id} ({r.name})" for r in shops.itertuples()) or "none"
+            raise DataNotFoundError(
+                f"Shop '{shop_id}' does not exist in the warehouse {self.location}. Known shops: {known}."
+            )
+        return match.iloc[0].to_dict()
+
+    def fingerprint(self) -> dict:
+        """Row counts and file size: enough to tell two runs on different data apart."""
+        out = {"location": self.location}
+        path = Path(self.location)
+        if path.is_file():
+            out["bytes"] = path.stat().st_size
+        out["rows"] = {
+            name: int(self.con.table(name).count().execute())
+            for name in sorted(self.table_names & set(schemas.CONTRACTS))
+        }
+        return out
+
+    def close(self) -> None:
+        self.con.disconnect()
