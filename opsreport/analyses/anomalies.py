@@ -131,15 +131,12 @@ def kpi_changes(kpis: pd.DataFrame, *, threshold: float, context: str | None) ->
         rel = ratio(r.this_week - r.last_week, abs(r.last_week)) if r.last_week else float("nan")
         if pd.isna(rel) or abs(rel) < threshold:
             continue
-        judge = metric(r.metric).judge(rel)
-        if judge == "neutral":
-            continue
+        if metric(r.metric).judge(rel) != "bad":
+            continue  # good news is in the headline, not in the alarms
         evidence = {"now": r.this_week, "before": r.last_week, "relative_change": rel}
         if context:
             evidence["context"] = context
-        out.append(
-            Anomaly("kpi_change", r.metric, "medium" if judge == "bad" else "low", evidence, score=abs(rel))
-        )
+        out.append(Anomaly("kpi_change", r.metric, "medium", evidence, score=abs(rel)))
     return out
 
 

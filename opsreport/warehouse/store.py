@@ -1,0 +1,66 @@
+"""Writing canonical tables into a DuckDB warehouse file, typed exactly as their contracts say."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import ibis.expr.datatypes as idt
+import pandas as pd
+
+from .. import schemas
+
+
+def sql_type(dtype: idt.DataType) -> str:
+    if dtype.is_string():
+        return "VARCHAR"
+    if dtype.is_integer():
+        return "BIGINT"
+    if dtype.is_floating():
+        return "DOUBLE"
+    if dtype.is_date():
+        return "DATE"
+    if dtype.is_timestamp():
+        return "TIMESTAMP"
+    raise ValueError(f"no DuckDB type for {dtype}")
+
+
+def create_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
+    """Create table ``name`` from ``frame`` with the contract's columns, order and types."""
+    columns = schemas.columns_of(name)
+    select = ", ".join(f'CAST("{col}" AS {sql_type(dtype)}) AS "{col}"' for col, dtype in columns.items())
+    extra = [c for c in frame.columns if c not in columns]
+    if extra:
+        select += ", " + ", ".join(f'"{c}"' for c in extra)
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT {select} FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+
+
+def write_warehouse(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write a new warehouse file holding ``tables``; the file appears only when complete."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # DuckDB must create the file itself
+    try:
+        con = duckdb.connect(tmp)
+        try:
+            for name, frame in tables.items():
+                create_table(con, name, frame)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        for leftover in (tmp, tmp + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+        raise
+    return path
