@@ -84,6 +84,7 @@ class WeeklyReview:
     service: pd.DataFrame | None = None
     customers: dict | None = None
     anomalies: list[rules.Anomaly] = field(default_factory=list)
+    events_last_week: list[str] = field(default_factory=list)  # promotions that ran last week
     missing: dict[str, str] = field(default_factory=dict)  # section -> which import would fill it
 
     @property
@@ -150,6 +151,7 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
         review.customers = customers_section(wh, params, calendar)
     else:
         review.missing["customers"] = "orders"
+    review.events_last_week = promotions_during(wh, sid, calendar.last_week)
     review.anomalies = find_anomalies(review, sku_weeks, cat_weeks)
     return review
 
@@ -510,6 +512,15 @@ def promo_risk(wh: Warehouse, shop_id: str, end: dt.date, stock: pd.DataFrame, u
     return promo, risk.reset_index(drop=True)
 
 
+def promotions_during(wh: Warehouse, shop_id: str, period: cal.Period) -> list[str]:
+    if not queries.has_rows(wh, "promotions", shop_id):
+        return []
+    p = wh.shop_rows("promotions", shop_id)
+    start, end = queries._ts(period.start), queries._ts(period.end + dt.timedelta(days=1))
+    hits = p.filter((p.start_at < end) & (p.end_at >= start)).order_by("start_at").execute()
+    return list(hits.name)
+
+
 def roi_target(params: WeeklyReviewParams, shop: dict) -> float:
     if params.roi_target is not None:
         return params.roi_target
@@ -623,6 +634,7 @@ def find_anomalies(review: WeeklyReview, sku_weeks, cat_weeks) -> list[rules.Ano
     if review.customers is not None:
         share = review.customers["dormant_share"]
         found += rules.dormant_rise(share["this_week"], share["4_weeks_ago"], threshold_pp=p.dormant_rise_pp)
-    found += rules.kpi_changes(review.kpis, threshold=p.kpi_change_alert, context=None)
+    context = "、".join(review.events_last_week) if review.events_last_week else None
+    found += rules.kpi_changes(review.kpis, threshold=p.kpi_change_alert, context=context)
     found += rules.pacing_behind(review.pacing)
     return rules.ordered(found)

@@ -57,6 +57,20 @@ class Warehouse:
             self._checked[name] = schemas.validate(self.con.table(name), name)
         return self._checked[name]
 
+    def check_all(self) -> list[str]:
+        """Every contract problem of every canonical table present, as readable paragraphs."""
+        from ..errors import ContractError
+
+        problems = []
+        for name in schemas.CONTRACTS:
+            if not self.has(name):
+                continue
+            try:
+                self.table(name)
+            except ContractError as exc:
+                problems.append(str(exc))
+        return problems
+
     def shop_rows(self, name: str, shop_id: str) -> ibis.Table:
         t = self.table(name)
         return t.filter(t.shop_id == shop_id)

@@ -1,0 +1,41 @@
+# Two entry points: `make demo` (set up, build demo data, render every demo report)
+# and `make test` (set up, run the whole suite). Both work on a fresh Debian machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup system-deps demo test lab bench clean
+
+# Debian packages: CJK fonts for charts and PDFs, poppler for PDF checks (root: apt-get; else sudo if present).
+system-deps:
+	@if ! fc-list :lang=zh family 2>/dev/null | grep -qi . || ! command -v pdftotext >/dev/null 2>&1; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    fonts-noto-cjk poppler-utils fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null && \
+	  fc-cache -f >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+demo: setup
+	$(BIN)/opsreport demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+bench: setup
+	$(BIN)/python benchmarks/weekly_review.py
+
+clean:
+	rm -rf $(VENV) outputs/*/ outputs/index.html data/

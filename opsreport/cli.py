@@ -1,0 +1,109 @@
+"""Command line: an adapter that parses arguments and calls the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import params as params_mod
+from .errors import OpsReportError
+
+app = typer.Typer(
+    help="opsreport: weekly reviews, promotion retrospectives, competitor teardowns and appraisals "
+    "of e-commerce shops, rendered from parameterised notebooks to HTML, PDF and Excel.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+FORMATS = {"html", "pdf", "xlsx"}
+
+
+def _fail(exc: OpsReportError) -> None:
+    typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=exc.exit_code)
+
+
+def _formats(text: str) -> set[str]:
+    chosen = {f.strip().lower() for f in text.split(",") if f.strip()}
+    unknown = chosen - FORMATS
+    if unknown or not chosen:
+        raise params_mod.ParamsError(
+            f"--formats takes a comma-separated subset of {', '.join(sorted(FORMATS))}; got '{text}'"
+        )
+    return chosen
+
+
+@app.command()
+def run(
+    report: Annotated[str, typer.Argument(help="report name, e.g. weekly_review")],
+    params: Annotated[Optional[Path], typer.Option("--params", "-p", help="YAML file of parameters")] = None,
+    set_: Annotated[list[str], typer.Option("--set", "-s", help="override one parameter: key=value (repeatable)")] = [],
+    formats: Annotated[str, typer.Option(help="outputs to write: any of html,pdf,xlsx")] = "html,pdf,xlsx",
+    out: Annotated[Path, typer.Option(help="output root; reports go to OUT/<report>/<shop>/<period>/")] = Path("outputs"),
+) -> None:
+    """Render one report: validate parameters, execute its notebook, export HTML/PDF/Excel."""
+    from .reports import render_report
+
+    try:
+        values = params_mod.load(report, params, params_mod.parse_set(set_))
+        folder = render_report(report, values, out_root=out, formats=_formats(formats))
+    except OpsReportError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {folder}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="output root")] = Path("outputs"),
+    warehouse: Annotated[Path, typer.Option(help="demo warehouse file (built if missing)")] = Path("data/demo.duckdb"),
+    rebuild: Annotated[bool, typer.Option(help="rebuild the demo warehouse even if it exists")] = False,
+    orders_per_shop: Annotated[int, typer.Option(help="size of the demo data when it is built")] = 180_000,
+    formats: Annotated[str, typer.Option(help="outputs to write: any of html,pdf,xlsx")] = "html,pdf,xlsx",
+) -> None:
+    """Build the demo warehouse if it is missing and render the weekly review of every demo shop."""
+    from .reports import render_demo
+
+    try:
+        folders = render_demo(out_root=out, warehouse=warehouse, rebuild=rebuild,
+                              orders_per_shop=orders_per_shop, formats=_formats(formats), echo=typer.echo)
+    except OpsReportError as exc:
+        _fail(exc)
+    for folder in folders:
+        typer.echo(f"wrote {folder}")
+
+
+@app.command()
+def validate(
+    warehouse: Annotated[Path, typer.Option(help="warehouse file to check")] = Path("data/demo.duckdb"),
+) -> None:
+    """Check every canonical table of a warehouse against its contract and list all problems."""
+    from .warehouse.connection import Warehouse
+
+    try:
+        problems = Warehouse.open(warehouse).check_all()
+    except OpsReportError as exc:
+        _fail(exc)
+    if problems:
+        for text in problems:
+            typer.secho(text, err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=2)
+    typer.echo(f"{warehouse}: every table meets its contract")
+
+
+@app.command("params")
+def show_params(report: Annotated[str, typer.Argument(help="report name")] = "weekly_review") -> None:
+    """List a report's parameters with their defaults and meaning."""
+    try:
+        model = params_mod.model_for(report)
+    except OpsReportError as exc:
+        _fail(exc)
+    for name, field in model.model_fields.items():
+        typer.echo(f"{name:24} {field.default!r:22} {field.description or ''}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

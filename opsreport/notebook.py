@@ -1,0 +1,38 @@
+"""What a report notebook calls after its parameters cell: one line sets everything up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import params as params_mod
+
+
+def setup(report: str, namespace: dict[str, Any]):
+    """Validate the notebook's parameters (taken from ``namespace``), apply the house chart style
+    for the report's language, run the analysis and return the report's view."""
+    model = params_mod.model_for(report)
+    values = {name: namespace[name] for name in model.model_fields if name in namespace}
+    if "warehouse" in values:
+        values["warehouse"] = _locate(values["warehouse"])
+    validated = params_mod.validate(report, values, source="notebook parameters")
+    from .viz import theme
+
+    theme.apply(validated.lang)
+    if report == "weekly_review":
+        from .analyses import weekly_review
+        from .views.weekly_review import WeeklyReviewView
+
+        return WeeklyReviewView(weekly_review.run(validated))
+    raise params_mod.ParamsError(f"no view for report '{report}'")
+
+
+def _locate(path: str) -> str:
+    """A relative warehouse path is tried from the working directory, then from the project root
+    (JupyterLab runs kernels inside notebooks/)."""
+    from pathlib import Path
+
+    candidate = Path(path)
+    if candidate.is_absolute() or candidate.exists():
+        return path
+    root = Path(__file__).resolve().parent.parent / candidate
+    return str(root) if root.exists() else path

@@ -1,0 +1,1 @@
+"""Report views: the sections a notebook displays, composed from viz charts, tables and sentences."""
