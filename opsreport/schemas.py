@@ -302,7 +302,7 @@ def _describe(exc: pa_errors.SchemaErrors, table: ibis.Table, known: list[str]) 
             keys = list(table.columns) if err.schema is None else _unique_keys(err)
             out.append(_duplicates_message(table, keys))
         elif reason == "DATAFRAME_CHECK":
-            out.append(_check_message(table, text))
+            out.append(_check_message(table, text, _row_keys(exc)))
         else:
             out.append(text)
     if missing:
@@ -322,12 +322,29 @@ def _column_in(text: str) -> str | None:
     return None
 
 
-def _check_message(table: ibis.Table, text: str) -> str:
+def _row_keys(exc: pa_errors.SchemaErrors) -> list[str]:
+    unique = getattr(exc.schema, "unique", None)
+    return list(unique) if unique else []
+
+
+def _check_message(table: ibis.Table, text: str, keys: list[str]) -> str:
     # pandera: "Column 'uv' failed element-wise validator number 0: greater_than_or_equal_to(0)
-    # failure cases: {...}" -> name the rule, the count and sample values.
+    # failure cases: {...}" -> name the rule, how many rows break it and which ones.
     column = _column_in(text)
     rule = text.split(": ", 1)[1].split(" failure cases", 1)[0] if ": " in text else text
     samples = text.split("failure cases:", 1)[1].strip() if "failure cases:" in text else ""
+    where = ""
+    if rule.startswith("greater_than_or_equal_to(") and column in table.columns:
+        bound = float(rule[len("greater_than_or_equal_to("):-1])
+        bad = table.filter(table[column] < bound)
+        n = int(bad.count().execute())
+        shown = [k for k in keys if k in table.columns and k != column]
+        rows = bad.select(*shown, column).limit(3).execute()
+        examples = "; ".join(
+            ", ".join(f"{k}={_plain(r[k])}" for k in shown) + f" ({column}={r[column]})" for _, r in rows.iterrows()
+        )
+        where = f"{n} row(s), e.g. {examples}"
+        return f"column '{column}' must be >= {bound:g}: {where}"
     return f"column '{column}' fails {rule}; failing values: {samples[:160]}"
 
 

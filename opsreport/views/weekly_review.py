@@ -228,7 +228,8 @@ class WeeklyReviewView:
             Col("roi_prev", c("roi_prev"), "ratio"),
             Col("flag", c("flag"), "text", judge="roi_judge"),
         ]
-        chan_cols = [Col("channel", c("channel"), "text")] + cols[2:7]
+        chan_cols = [Col("channel", c("channel"), "text"), Col("spend", c("spend"), "yuan"), Col("ctr", c("ctr"), "rate"),
+                     Col("cpc", c("cpc"), "yuan"), Col("roi", c("roi"), "ratio"), Col("roi_prev", c("roi_prev"), "ratio")]
         target = ads["roi_target"]
         explain = {
             "zh": f"ROI = 广告归因成交金额 / 花费（同一归因窗口），目标 {target:g}；花费低于 {self.review.params.min_campaign_spend:,.0f} 元的计划不预警。",

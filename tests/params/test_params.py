@@ -1,0 +1,59 @@
+import papermill as pm
+import pytest
+
+from opsreport import params
+from opsreport.errors import ParamsError
+from opsreport.reports import notebook_path
+
+
+def test_yaml_and_set_overrides(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text('shop_id: "0071"\nweek: 2026-W47\nlang: en\n', encoding="utf-8")
+    p = params.load("weekly_review", f, params.parse_set(["top_n=5", "shop_id=0142"]))
+    assert p.shop_id == "0142" and isinstance(p.shop_id, str)  # leading zero kept
+    assert p.top_n == 5 and p.week == "2026-W47" and p.lang == "en"
+
+
+def test_unknown_parameter_names_the_closest_known_one():
+    with pytest.raises(ParamsError, match=r"unknown parameter 'shopid' \(did you mean 'shop_id'\?\)"):
+        params.validate("weekly_review", {"shopid": "0071"})
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"top_n": "many"}, "parameter 'top_n'"),
+        ({"top_n": 0}, "parameter 'top_n'"),
+        ({"lang": "fr"}, "parameter 'lang'"),
+        ({"week": "2026-W60"}, "no ISO week 60"),
+        ({"week": "W47"}, "not an ISO week"),
+    ],
+)
+def test_mistyped_values_are_named(values, message):
+    with pytest.raises(ParamsError, match=message):
+        params.validate("weekly_review", values)
+
+
+def test_bad_yaml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("shop_id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="not valid YAML"):
+        params.load("weekly_review", bad)
+    with pytest.raises(ParamsError, match="not found"):
+        params.load("weekly_review", tmp_path / "nope.yaml")
+    with pytest.raises(ParamsError, match="key=value"):
+        params.parse_set(["top_n"])
+
+
+def test_set_keeps_ids_as_text_and_reads_numbers():
+    assert params.parse_set(["shop_id=0071", "top_n=7", "roi_target=2.5"]) == {
+        "shop_id": "0071", "top_n": 7, "roi_target": 2.5}
+
+
+def test_notebook_parameters_cell_matches_the_params_model():
+    inferred = pm.inspect_notebook(str(notebook_path("weekly_review")))
+    model = params.WeeklyReviewParams.model_fields
+    assert set(inferred) == set(model)
+    defaults = params.WeeklyReviewParams()
+    for name, info in inferred.items():
+        assert eval(info["default"]) == getattr(defaults, name), name  # noqa: S307 - our own notebook
