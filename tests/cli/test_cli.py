@@ -1,0 +1,82 @@
+"""The command line: help texts, and every bad input stops with a clear message, a non-zero exit
+code and nothing written under the output root."""
+
+import pytest
+from typer.testing import CliRunner
+
+import tiny
+from opsreport.cli import app
+from opsreport.warehouse.store import write_warehouse
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_help_of_every_command():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("run", "demo", "validate", "params"):
+        assert command in result.output
+        sub = invoke(command, "--help")
+        assert sub.exit_code == 0, command
+    assert "--set" in invoke("run", "--help").output
+
+
+def test_params_lists_every_parameter():
+    result = invoke("params", "weekly_review")
+    assert result.exit_code == 0
+    assert "shop_id" in result.output and "sku_conversion_drop" in result.output
+
+
+@pytest.fixture
+def wh(tmp_path):
+    return str(write_warehouse(tmp_path / "tiny.duckdb", tiny.tables()))
+
+
+def assert_nothing_written(out):
+    assert not out.exists() or not any(out.rglob("*")), list(out.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (["shop_id=9999"], "Shop '9999' does not exist"),
+        (["week=2026-W10"], "Week 2026-W10 (2026-03-02..2026-03-08) has no data for shop '0001'"),
+        (["colour=red"], "unknown parameter 'colour'"),
+        (["top_n=lots"], "parameter 'top_n'"),
+    ],
+)
+def test_bad_input_writes_nothing(tmp_path, wh, overrides, message):
+    out = tmp_path / "outputs"
+    args = ["run", "weekly_review", "--set", f"warehouse={wh}", "--set", "shop_id=0001", "--out", str(out)]
+    for item in overrides:
+        args += ["--set", item]
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert_nothing_written(out)
+
+
+def test_contract_problem_stops_before_the_kernel(tmp_path):
+    tables = tiny.tables()
+    tables["orders"].loc[2, "paid_amount"] = -1.0
+    path = write_warehouse(tmp_path / "bad.duckdb", tables)
+    out = tmp_path / "outputs"
+    result = invoke("run", "weekly_review", "--set", f"warehouse={path}", "--set", "shop_id=0001", "--out", str(out))
+    assert result.exit_code == 2
+    assert "Table 'orders' breaks its contract" in result.output and "order_id=o3" in result.output
+    assert_nothing_written(out)
+    check = invoke("validate", "--warehouse", str(path))
+    assert check.exit_code == 2 and "paid_amount" in check.output
+
+
+def test_missing_warehouse_and_bad_formats(tmp_path):
+    out = tmp_path / "outputs"
+    result = invoke("run", "weekly_review", "--set", f"warehouse={tmp_path / 'none.duckdb'}", "--out", str(out))
+    assert result.exit_code == 2 and "Warehouse file not found" in result.output
+    result = invoke("run", "weekly_review", "--formats", "html,docx", "--out", str(out))
+    assert result.exit_code == 2 and "--formats" in result.output
+    assert_nothing_written(out)
