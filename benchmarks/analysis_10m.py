@@ -1,0 +1,56 @@
+"""The weekly review's analysis step on a 10-million-order warehouse: wall time and peak memory.
+
+    .venv/bin/python benchmarks/analysis_10m.py [--warehouse data/bench_10m.duckdb] [--orders-per-shop 3340000]
+
+Builds the warehouse in a subprocess when it is missing, so the peak memory printed here is the
+analysis' own (resource.getrusage ru_maxrss of this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--warehouse", default="data/bench_10m.duckdb")
+    ap.add_argument("--orders-per-shop", type=int, default=3_340_000)
+    ap.add_argument("--shop", default="0071")
+    args = ap.parse_args()
+    if not Path(args.warehouse).is_file():
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c",
+             "import sys; from opsreport.warehouse import demo; "
+             "demo.build_demo_warehouse(sys.argv[1], orders_per_shop=int(sys.argv[2]))",
+             args.warehouse, str(args.orders_per_shop)],
+            check=True,
+        )
+        print(f"built {args.warehouse} in {time.perf_counter() - t0:.1f} s")
+
+    from opsreport.analyses import weekly_review
+    from opsreport.warehouse.connection import Warehouse
+
+    wh = Warehouse.open(args.warehouse)
+    orders = int(wh.con.table("orders").count().execute())
+    t0 = time.perf_counter()
+    problems = wh.check_all()
+    t_validate = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    review = weekly_review.run({"shop_id": args.shop, "warehouse": args.warehouse}, wh)
+    t_run = time.perf_counter() - t0
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(f"orders in warehouse: {orders:,}; contract problems: {len(problems)}")
+    print(f"contract validation of every table: {t_validate:.2f} s")
+    print(f"analysis (weekly_review.run, shop {args.shop}, {review.week.label}): {t_run:.2f} s")
+    print(f"validation + analysis: {t_validate + t_run:.2f} s; peak RSS {peak_gb:.2f} GB")
+    print(f"anomalies found: {[a.rule for a in review.anomalies]}")
+
+
+if __name__ == "__main__":
+    main()
