@@ -546,7 +546,7 @@ def bar_ranking(
     span = (high - low) or 1.0
 
     with house_style(lang):
-        fig = _figure(0.65 + 0.3 * len(f) + (0.2 if title else 0))
+        fig = _figure(0.8 + 0.3 * len(f) + (0.2 if title else 0))
         ax = fig.subplots()
         if title:
             ax.set_title(title)
