@@ -624,6 +624,8 @@ def find_anomalies(review: WeeklyReview, sku_weeks, cat_weeks) -> list[rules.Ano
     p = review.params
     found: list[rules.Anomaly] = []
     if sku_weeks is not None:
+        if review.inventory is not None:  # a SKU out of stock cannot convert: that finding is the stockout
+            sku_weeks = sku_weeks[~sku_weeks.sku_id.isin(review.inventory["stockouts"].sku_id)]
         found += rules.sku_conversion_drops(sku_weeks, drop=p.sku_conversion_drop, min_uv=p.sku_min_uv)
     if review.inventory is not None:
         found += rules.stockouts(review.inventory["stockouts"])

@@ -160,5 +160,5 @@ def bridge_sentence(review) -> str:
     if lang == "zh":
         return (f"支付金额变化 {'+' if change >= 0 else '−'}{_money(abs(change))}，主要来自{main.factor_label}"
                 f"（{parts(pieces)}）。")
-    return (f"Of the {'+' if change >= 0 else '−'}{_money(abs(change))} change in GMV, {main.factor_label.lower()} did the most "
+    return (f"Of the {'+' if change >= 0 else '−'}{_money(abs(change))} change in GMV, {main.factor_label} did the most "
             f"({parts(pieces)}).")
