@@ -1,0 +1,207 @@
+"""Executed notebook -> one self-contained HTML page for reading (no code, no scripts).
+
+The notebook is first reduced to what a reader sees (:func:`prepare`): code sources, cells
+tagged ``nav`` (analyst navigation), stderr, errors, bare object reprs and scripts are dropped,
+and each output keeps a single representation. The template ``templates/report.html.j2``
+then lays out a title block and the cells, with ``templates/report.css`` inlined. Images are
+``data:`` URIs; a Content-Security-Policy forbids the browser any request.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+
+from opsreport.errors import RenderError
+
+__all__ = ["TEMPLATES", "notebook_to_html", "prepare"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+#: Cells with one of these tags do not appear in the report.
+DROP_CELL_TAGS = frozenset({"nav", "remove-cell", "remove_cell"})
+#: Code cells with one of these tags show no output.
+DROP_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
+
+# One representation per output, best first for a static page.
+_PRIORITY = ("text/html", "image/png", "image/jpeg", "image/svg+xml", "text/markdown", "text/plain")
+# Reprs that are noise on a report page: <Figure size 640x480 with 1 Axes>, [<...Line2D at 0x..>],
+# Text(0.5, 1.0, 'title').
+_NOISE = re.compile(r"^\s*(\[?\s*<[^\n]*>\s*\]?|Text\(.*\))\s*$", re.S)
+# Active or fetching elements never belong in a static report.
+_UNSAFE_TAGS = ("script", "iframe", "object", "embed", "link", "base", "meta", "applet", "frame")
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
+
+_LANG_TAGS = {"zh": "zh-CN", "en": "en"}
+_ALT = {"zh": "图表", "en": "Chart"}
+
+
+def notebook_to_html(
+    nb: nbformat.NotebookNode,
+    *,
+    title: str,
+    subtitle: str,
+    meta: list[tuple[str, str]],
+    lang: str,
+) -> str:
+    """Render an executed notebook as a self-contained report page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook (not modified).
+    title, subtitle : str
+        Title block; the title also heads every printed page after the first.
+    meta : list of (label, value)
+        Rows of the title block, e.g. ``[("店铺", "0071 · 天猫"), ("周期", "2026-W47")]``.
+    lang : str
+        ``"zh"`` or ``"en"`` (any BCP 47 tag is accepted); sets ``<html lang>``.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    prepared = prepare(nb, lang=lang)
+    exporter = HTMLExporter(
+        extra_template_paths=[str(TEMPLATES)],
+        template_file="report.html.j2",
+        exclude_anchor_links=True,
+    )
+    resources = {
+        "opsreport": {
+            "title": title,
+            "subtitle": subtitle,
+            "meta": [(str(label), str(value)) for label, value in meta],
+            "lang_tag": _LANG_TAGS.get(lang, lang),
+        }
+    }
+    try:
+        body, _ = exporter.from_notebook_node(prepared, resources=resources)
+    except Exception as exc:  # template or markdown errors: report, don't crash
+        raise RenderError(f"Could not export the notebook to HTML: {type(exc).__name__}: {exc}") from exc
+    return body
+
+
+def prepare(nb: nbformat.NotebookNode, *, lang: str = "en") -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` holding only what the report shows."""
+    out = copy.deepcopy(nb)
+    cells = []
+    for cell in out.cells:
+        tags = set(cell.metadata.get("tags", []))
+        if tags & DROP_CELL_TAGS or cell.cell_type not in ("markdown", "code"):
+            continue
+        if cell.cell_type == "markdown":
+            lines = [line for line in cell.source.splitlines() if line.strip()]
+            if not lines:
+                continue
+            if _HEADING_LINE.match(lines[-1]):
+                cell.metadata["opsreport_keep_with_next"] = True
+            cells.append(cell)
+            continue
+        cell.source = ""  # the code itself never reaches the page
+        outputs = [] if tags & DROP_OUTPUT_TAGS else [_output(o, lang) for o in cell.outputs]
+        cell.outputs = [o for o in outputs if o is not None]
+        if cell.outputs:
+            cells.append(cell)
+    out.cells = cells
+    return out
+
+
+def _output(output: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode | None:
+    kind = output.output_type
+    if kind == "stream":
+        return output if output.name == "stdout" and output.text.strip() else None
+    if kind not in ("display_data", "execute_result"):
+        return None  # errors (cells allowed to raise) and anything unknown
+    data = output.get("data", {})
+    mime = next((m for m in _PRIORITY if m in data), None)
+    if mime is None:
+        return None
+    value = data[mime]
+    if isinstance(value, list):  # nbformat may keep multi-line strings as lists
+        value = "".join(value)
+    if mime == "text/plain" and (not value.strip() or _NOISE.match(value)):
+        return None
+    if mime == "text/html":
+        value = _sanitise(value)
+        if "<table" in value:
+            value = _align_tables(value)
+    elif mime == "image/svg+xml":
+        value = base64.b64encode(value.encode("utf-8")).decode("ascii")
+    elif mime.startswith("image/"):
+        value = "".join(value.split())
+    metadata = dict(output.get("metadata", {}))
+    if mime.startswith("image/"):
+        plain = data.get("text/plain", "")
+        plain = "".join(plain) if isinstance(plain, list) else plain
+        metadata["opsreport_alt"] = plain if plain and not _NOISE.match(plain) else _ALT.get(lang, "Chart")
+    return nbformat.from_dict(
+        {"output_type": "display_data", "data": {mime: value}, "metadata": metadata}
+    )
+
+
+def _sanitise(html: str) -> str:
+    """Remove elements that run code or fetch from a host (e.g. a plotting library's CDN)."""
+    if not re.search(r"<\s*(%s)\b" % "|".join(_UNSAFE_TAGS), html, re.I):
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.find_all(list(_UNSAFE_TAGS)):
+        element.decompose()
+    return str(soup)
+
+
+# A number as tables print it: 1,234.5  -3.2%  +1.2pp  ¥12.3万  1.2e+06  (0.5)  —
+_NUMERIC = re.compile(
+    r"^\(?[-+\u2212]?[¥$€£]?\s?[-+\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][-+]?\d+)?"
+    r"\s?(%|pp|pct|x|×|万|亿|千|k|K|M|s|秒|天|d|元|件|人)?\)?$|^[-\u2212\u2014\u2013]$|^n/?a$|^nan$",
+    re.I,
+)
+
+
+def _align_tables(html: str) -> str:
+    """Mark each table column ``num`` or ``text`` so numbers align right and labels left.
+
+    Cells that already carry ``num`` or ``text`` (the tables layer) are left alone; a column
+    is numeric when every non-empty body cell in it looks like a number.
+    """
+    soup = BeautifulSoup(html, "html.parser")
+    for table in soup.find_all("table"):
+        by_column = table.find(attrs={"rowspan": True}) is None  # else cell by cell
+        body_rows = [tr for tr in table.find_all("tr") if tr.find_parent("thead") is None]
+        numeric: dict[int, bool] = {}
+        for tr in body_rows:
+            col = 0
+            for cell in tr.find_all(["td", "th"], recursive=False):
+                text = cell.get_text(" ", strip=True)
+                if cell.name == "td" and text:
+                    numeric[col] = numeric.get(col, True) and bool(_NUMERIC.match(text))
+                col += int(cell.get("colspan", 1) or 1)
+        for tr in body_rows:
+            col = 0
+            for cell in tr.find_all(["td", "th"], recursive=False):
+                classes = cell.get("class") or []
+                if cell.name == "td" and not {"num", "text"} & set(classes):
+                    if by_column:
+                        is_number = numeric.get(col, True)
+                    else:
+                        is_number = bool(_NUMERIC.match(cell.get_text(" ", strip=True)))
+                    cell["class"] = [*classes, "num" if is_number else "text"]
+                col += int(cell.get("colspan", 1) or 1)
+        thead = table.find("thead")
+        header_rows = thead.find_all("tr") if thead else []
+        if by_column and header_rows:
+            col = 0
+            for cell in header_rows[-1].find_all(["td", "th"], recursive=False):
+                span = int(cell.get("colspan", 1) or 1)
+                classes = cell.get("class") or []
+                if span == 1 and col in numeric and not {"num", "text"} & set(classes):
+                    cell["class"] = [*classes, "num" if numeric[col] else "text"]
+                col += span
+    return str(soup)

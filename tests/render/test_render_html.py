@@ -1,0 +1,152 @@
+"""html.py: a self-contained reading page without code."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import nbformat
+import pytest
+from render_fixtures import CODE_MARKER, HEADING, NAV_MARKER, STDERR_MARKER
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from opsreport.render.html import notebook_to_html, prepare
+
+URL = re.compile(r"https?://", re.I)
+PNG_1PX = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5e0b60000000049454e44ae426082"
+    )
+).decode()
+
+
+def _page(nb, **kw):
+    args = {"title": "店铺周报 · 0071", "subtitle": "2026-W47", "meta": [("店铺", "0071")], "lang": "zh"}
+    return notebook_to_html(nb, **{**args, **kw})
+
+
+def _nb(*cells):
+    nb = new_notebook()
+    nb.cells = list(cells)
+    return nb
+
+
+def _code(*outputs, source="x = 1", tags=()):
+    cell = new_code_cell(source)
+    cell.outputs = list(outputs)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+@pytest.mark.slow
+def test_executed_report_page_has_no_code_and_is_self_contained(executed):
+    page = _page(
+        executed,
+        meta=[("店铺", "0071"), ("平台", "天猫"), ("周期", "2026-W47"), ("生成时间", "2026-11-23 09:00")],
+    )
+    # no code, prompts or analyst-only content
+    for source in (c.source for c in executed.cells if c.cell_type == "code"):
+        for line in source.splitlines():
+            if len(line.strip()) > 12:
+                assert line.strip() not in page
+    assert CODE_MARKER not in page
+    assert NAV_MARKER not in page
+    assert STDERR_MARKER not in page
+    assert "In&nbsp;[" not in page and "jp-InputPrompt" not in page
+    # self-contained
+    assert "<script" not in page.lower()
+    assert "<link" not in page.lower()
+    assert not URL.search(page)
+    assert "mathjax" not in page.lower() and "require.js" not in page.lower()
+    # content
+    assert HEADING in page
+    assert "shop='0071' type=str top_n=3" in page  # "0071" arrived as a string
+    assert re.search(r'<img [^>]*src="data:image/png;base64,iVBOR', page)
+    assert '<html lang="zh-CN">' in page
+    assert "生成时间" in page and "天猫" in page
+    assert "@page" in page and "counter(pages)" in page
+
+
+def test_title_block_is_escaped_and_first():
+    page = _page(_nb(new_markdown_cell("## 一节")), title="A <b> & 'B'", meta=[("k<", "v>")])
+    assert "<title>A &lt;b&gt; &amp; " in page and "<b>" not in page
+    assert page.index("report-title") < page.index("一节")
+    assert "k&lt;" in page and "v&gt;" in page
+
+
+def test_dropped_cells_and_outputs():
+    nav = new_markdown_cell(f"[back]({NAV_MARKER})")
+    nav.metadata["tags"] = ["nav"]
+    nb = _nb(
+        nav,
+        new_markdown_cell("## 保留"),
+        _code(
+            new_output("stream", name="stderr", text="UserWarning: careful\n"),
+            new_output("stream", name="stdout", text="printed line\n"),
+            new_output("display_data", data={"text/plain": "<Figure size 640x480 with 1 Axes>"}),
+            new_output("execute_result", data={"text/plain": "Text(0.5, 1.0, 'title')"}, execution_count=1),
+            new_output("display_data", data={"application/javascript": "alert(1)", "text/plain": "js"}),
+            source=f"print('{CODE_MARKER}')",
+        ),
+        _code(new_output("stream", name="stdout", text="hidden\n"), tags=["remove-output"]),
+    )
+    page = _page(nb)
+    assert NAV_MARKER not in page and CODE_MARKER not in page
+    assert "careful" not in page and "Figure size" not in page and "Text(0.5" not in page
+    assert "printed line" in page and "hidden" not in page
+    assert "alert(1)" not in page and "<script" not in page
+    assert len(prepare(nb).cells) == 2  # heading + the cell with a visible output
+
+
+def test_html_outputs_lose_scripts_and_remote_elements_but_keep_printed_text():
+    html_output = (
+        '<div>chart<script src="https://cdn.example.com/plotly.js"></script>'
+        '<link rel="stylesheet" href="https://cdn.example.com/x.css">'
+        '<iframe src="https://example.com"></iframe></div>'
+    )
+    nb = _nb(
+        _code(new_output("display_data", data={"text/html": html_output})),
+        _code(new_output("stream", name="stdout", text="see https://shop.example.com/item/1\n")),
+    )
+    page = _page(nb)
+    assert "<script" not in page and "<iframe" not in page and "cdn.example.com" not in page
+    assert "chart" in page
+    assert "https://shop.example.com/item/1" in page  # text the notebook printed stays
+
+
+def test_images_are_data_uris_and_prefer_png_over_text():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    nb = _nb(
+        _code(new_output("display_data", data={"image/png": PNG_1PX + "\n", "text/plain": "GMV 趋势图"},
+                         metadata={"image/png": {"width": 300}})),
+        _code(new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<Figure>"})),
+    )
+    page = _page(nb)
+    assert f'src="data:image/png;base64,{PNG_1PX}"' in page
+    assert 'width="300"' in page and 'alt="GMV 趋势图"' in page
+    assert 'src="data:image/svg+xml;base64,' in page and 'alt="图表"' in page
+    assert not URL.search(page)  # the SVG namespace is inside the data URI
+
+
+def test_table_columns_are_marked_numeric_or_text():
+    table = (
+        "<table><thead><tr><th>指标</th><th>本周</th><th>环比</th></tr></thead><tbody>"
+        "<tr><td>GMV</td><td>¥1,234,567.89</td><td>+12.3%</td></tr>"
+        "<tr><td>转化率</td><td>3.21%</td><td>-0.4pp</td></tr>"
+        '<tr><td>UV</td><td>—</td><td class="bad">-5.0%</td></tr>'
+        "</tbody></table>"
+    )
+    page = _page(_nb(_code(new_output("display_data", data={"text/html": table}))))
+    assert '<th class="text">指标</th><th class="num">本周</th><th class="num">环比</th>' in page
+    assert '<td class="text">GMV</td><td class="num">¥1,234,567.89</td>' in page
+    assert '<td class="bad num">-5.0%</td>' in page
+
+
+def test_english_page_and_markdown_headings_keep_with_next():
+    nb = _nb(new_markdown_cell("Intro text\n\n## Trend"), _code(new_output("stream", name="stdout", text="x\n")))
+    page = _page(nb, lang="en", title="Weekly review")
+    assert '<html lang="en">' in page
+    assert 'class="cell markdown keep-with-next"' in page
+    nbformat.validate(prepare(nb))  # what the template gets is still a valid notebook
