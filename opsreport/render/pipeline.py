@@ -1,0 +1,139 @@
+"""render(): notebook -> executed notebook -> HTML -> PDF -> run.json -> published folder.
+
+A thin orchestrator over the modules of this package, in order; each stage is timed for the
+manifest. Any failure raises (RenderError, or the OpsReportError that caused it) and publishes
+nothing: the staging folder is removed and no report folder appears.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from opsreport.errors import OpsReportError, RenderError
+
+from . import publish
+from .execute import execute_notebook
+from .html import notebook_to_html
+from .manifest import MANIFEST_NAME, build_manifest, list_files, write_manifest
+from .pdf import html_to_pdf
+
+__all__ = ["FORMATS", "render"]
+
+FORMATS = frozenset({"html", "pdf", "xlsx"})
+NOTEBOOK_NAME = "report.ipynb"
+HTML_NAME = "report.html"
+PDF_NAME = "report.pdf"
+XLSX_NAME = "tables.xlsx"
+#: The notebook parameter through which the pipeline asks for the Excel workbook.
+EXCEL_PARAMETER = "excel_path"
+
+
+def render(
+    report: str,
+    notebook: Path,
+    parameters: dict[str, Any],
+    *,
+    out_root: Path,
+    key: str,
+    period: str,
+    formats: set[str],
+    title: str,
+    subtitle: str,
+    meta: list[tuple[str, str]],
+    lang: str,
+    fingerprint: dict[str, Any],
+) -> Path:
+    """Render one report and publish it to ``<out_root>/<report>/<key>/<period>/``.
+
+    Parameters
+    ----------
+    report : str
+        Report name (``weekly_review``); first folder level under ``out_root``.
+    notebook : Path
+        The report notebook.
+    parameters : dict
+        Validated parameters (JSON-like values) for the notebook's parameters cell.
+    out_root : Path
+        Output root; ``index.html`` there is rewritten after publishing.
+    key, period : str
+        Shop ID (or team) and period (``2026-W47``): second and third folder levels.
+    formats : set of str
+        Subset of ``{"html", "pdf", "xlsx"}``. ``report.ipynb`` and ``run.json`` are always
+        written. For ``xlsx`` the notebook receives ``excel_path`` and must write the workbook
+        there (with :func:`opsreport.render.excel.write_workbook`).
+    title, subtitle, meta, lang
+        Title block and language of the page (see :func:`~opsreport.render.html.notebook_to_html`).
+    fingerprint : dict
+        Data fingerprint recorded in run.json.
+
+    Returns
+    -------
+    Path
+        The published report folder.
+    """
+    formats = set(formats)
+    unknown = formats - FORMATS
+    if unknown:
+        raise RenderError(
+            f"Unknown output format(s) {sorted(unknown)}: choose from {', '.join(sorted(FORMATS))}."
+        )
+    out_root = Path(out_root)
+    publish.report_dir(out_root, report, key, period)  # reject bad folder names before any work
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        with publish.staging(out_root) as stage:
+            values = dict(parameters)
+            if "xlsx" in formats:
+                values[EXCEL_PARAMETER] = str(stage / XLSX_NAME)
+            with _timed(timings, "execute"):
+                nb = execute_notebook(Path(notebook), values, stage / NOTEBOOK_NAME)
+            if "xlsx" in formats and not (stage / XLSX_NAME).is_file():
+                raise RenderError(
+                    f"The notebook {Path(notebook).name} ran but wrote no Excel workbook: it must "
+                    f"take the parameter `{EXCEL_PARAMETER}` and, when it is set, call "
+                    "opsreport.render.excel.write_workbook(..., Path(excel_path))."
+                )
+            if formats & {"html", "pdf"}:
+                with _timed(timings, "html"):
+                    page = notebook_to_html(nb, title=title, subtitle=subtitle, meta=meta, lang=lang)
+                if "html" in formats:
+                    (stage / HTML_NAME).write_text(page, encoding="utf-8")
+            if "pdf" in formats:
+                with _timed(timings, "pdf"):
+                    html_to_pdf(page, stage / PDF_NAME, lang=lang)
+            timings["total"] = time.perf_counter() - started
+            manifest = build_manifest(
+                report,
+                parameters,
+                fingerprint=fingerprint,
+                timings=timings,
+                files=list_files(stage),
+                title=title,
+                key=key,
+                period=period,
+                lang=lang,
+                formats=sorted(formats),
+                notebook=Path(notebook).name,
+            )
+            write_manifest(manifest, stage / MANIFEST_NAME)
+            final = publish.publish(stage, out_root, report=report, key=key, period=period)
+        publish.write_index(out_root)
+    except OpsReportError:
+        raise
+    except Exception as exc:  # disk full, permissions...: still one clear error
+        raise RenderError(f"Rendering {report} for {key} {period} failed: {type(exc).__name__}: {exc}") from exc
+    return final
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = time.perf_counter() - start

@@ -1,0 +1,98 @@
+"""publish.py: staging inside the output root, atomic replacement, index page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+
+from opsreport.errors import RenderError
+from opsreport.render.publish import publish, report_dir, staging, write_index
+
+
+def _fill(stage, marker, created_at="2026-11-23T09:00:00+08:00"):
+    (stage / "report.html").write_text(marker)
+    (stage / "report.pdf").write_bytes(b"%PDF-1.7 " + marker.encode())
+    (stage / "run.json").write_text(json.dumps({"report": "weekly_review", "title": "店铺周报 <0071>", "created_at": created_at}))
+
+
+def _tree(root):
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+
+
+def test_publish_moves_the_staged_folder_into_place(tmp_path):
+    out = tmp_path / "outputs"
+    with staging(out) as stage:
+        assert stage.parent == out and stage.name.startswith(".staging-")
+        _fill(stage, "first")
+        final = publish(stage, out, report="weekly_review", key="0071", period="2026-W47")
+    assert final == out / "weekly_review" / "0071" / "2026-W47"
+    assert (final / "report.html").read_text() == "first"
+    assert oct(final.stat().st_mode & 0o777) == "0o755"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_republishing_replaces_the_old_run_completely(tmp_path):
+    out = tmp_path / "outputs"
+    with staging(out) as stage:
+        _fill(stage, "old")
+        (stage / "stale.txt").write_text("from the old run")
+        publish(stage, out, report="weekly_review", key="0071", period="2026-W47")
+    with staging(out) as stage:
+        _fill(stage, "new")
+        final = publish(stage, out, report="weekly_review", key="0071", period="2026-W47")
+    assert (final / "report.html").read_text() == "new"
+    assert not (final / "stale.txt").exists()
+    assert not [p for p in out.rglob(".*")]  # no staging or .old- leftovers
+
+
+def test_failure_removes_staging_and_the_folders_it_created(tmp_path):
+    out = tmp_path / "fresh" / "outputs"
+    with pytest.raises(ZeroDivisionError):
+        with staging(out) as stage:
+            _fill(stage, "partial")
+            1 / 0
+    assert not (tmp_path / "fresh").exists()
+
+
+def test_failure_leaves_an_existing_output_root_as_it_was(tmp_path):
+    out = tmp_path / "outputs"
+    with staging(out) as stage:
+        _fill(stage, "published")
+        publish(stage, out, report="weekly_review", key="0071", period="2026-W46")
+    before = _tree(out)
+    with pytest.raises(RuntimeError):
+        with staging(out) as stage:
+            _fill(stage, "broken")
+            raise RuntimeError("kernel died")
+    assert _tree(out) == before
+
+
+def test_bad_folder_names_are_refused(tmp_path):
+    for bad in ("", "..", ".hidden", "a/b", "a\\b"):
+        with pytest.raises(RenderError, match="folder name"):
+            report_dir(tmp_path, "weekly_review", bad, "2026-W47")
+
+
+def test_index_lists_every_report_with_relative_links(tmp_path):
+    out = tmp_path / "outputs"
+    for key, period in (("0071", "2026-W46"), ("0071", "2026-W47"), ("0102", "2026-W47")):
+        with staging(out) as stage:
+            _fill(stage, key)
+            if key == "0102":
+                os.remove(stage / "report.pdf")
+            publish(stage, out, report="weekly_review", key=key, period=period)
+    (out / ".staging-leftover" / "a" / "b").mkdir(parents=True)  # ignored
+    index = write_index(out)
+    page = index.read_text(encoding="utf-8")
+    assert index == out / "index.html"
+    assert page.count("<tr><td>weekly_review</td>") == 3
+    assert page.index("2026-W47") < page.index("2026-W46")  # newest period first
+    assert '<a href="weekly_review/0071/2026-W47/report.html">' in page
+    assert '<a href="weekly_review/0071/2026-W47/report.pdf">' in page
+    assert "weekly_review/0102/2026-W47/report.pdf" not in page  # only files that exist
+    assert "2026-11-23T09:00:00+08:00" in page and "店铺周报 &lt;0071&gt;" in page
+    assert not re.search(r"https?://", page) and "<script" not in page
+    assert not [p for p in out.glob(".index-*")]
