@@ -115,15 +115,17 @@ def execute_notebook(
     cwd = Path(cwd) if cwd is not None else notebook.resolve().parent
     values = {name: _literal(name, value) for name, value in parameters.items()}
     try:
-        source = nbformat.read(notebook, as_version=4)
+        nbformat.read(notebook, as_version=4)
     except (OSError, ValueError) as exc:  # missing file, invalid JSON / notebook format
         raise RenderError(f"Cannot read the notebook {notebook}: {exc}") from exc
 
     try:
         return papermill.execute_notebook(
-            source,
-            # papermill str.format()s the output path with the parameters: escape braces.
-            str(output).replace("{", "{{").replace("}", "}}"),
+            # Paths, not a NotebookNode: papermill records input_path in the output's metadata
+            # (a node would be copied there whole). It str.format()s both paths with the
+            # parameters, so braces are escaped.
+            _escape(notebook),
+            _escape(output),
             parameters=values,
             kernel_name=KERNEL_NAME,
             language="python",
@@ -153,6 +155,10 @@ def execute_notebook(
 
 
 _SCALARS = (str, bool, int, float, type(None))
+
+
+def _escape(path: Path) -> str:
+    return str(path).replace("{", "{{").replace("}", "}}")
 
 
 def _literal(name: str, value: Any) -> Any:

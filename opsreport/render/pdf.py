@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,6 +17,9 @@ from pathlib import Path
 from opsreport.errors import RenderError
 
 __all__ = ["cjk_font_families", "html_to_pdf"]
+
+# CJK ideographs, CJK punctuation, full-width forms.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 _SETUP_HINT = (
     "Run the README's setup command (`make demo`, which installs Debian's fonts-noto-cjk), "
@@ -49,16 +53,18 @@ def html_to_pdf(html: str, path: Path, *, lang: str) -> None:
     path : Path
         The PDF to write.
     lang : str
-        ``"zh"`` requires a CJK font known to fontconfig.
+        ``"zh"`` (or any Chinese text in the page, e.g. product names in an English report)
+        requires a CJK font known to fontconfig.
 
     Raises
     ------
     RenderError
         No CJK font for a zh report, or WeasyPrint failed.
     """
-    if lang.lower().startswith("zh") and not cjk_font_families():
+    needs_cjk = lang.lower().startswith("zh") or _CJK.search(html) is not None
+    if needs_cjk and not cjk_font_families():
         raise RenderError(
-            "Cannot render a Chinese PDF: fontconfig lists no font for Chinese "
+            "Cannot render a PDF with Chinese text: fontconfig lists no font for Chinese "
             "(`fc-list :lang=zh family` is empty), so every Chinese character would print "
             f"as an empty box. {_SETUP_HINT}"
         )

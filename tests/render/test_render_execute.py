@@ -120,3 +120,14 @@ def test_parameters_that_are_not_plain_literals_are_refused(tmp_path):
 def test_missing_notebook_is_a_render_error(tmp_path):
     with pytest.raises(RenderError, match="Cannot read the notebook"):
         execute_notebook(tmp_path / "nope.ipynb", {}, tmp_path / "out.ipynb")
+
+
+def test_paths_with_braces_work_and_metadata_records_paths(tmp_path):
+    folder = tmp_path / "odd {shop_id} name"
+    folder.mkdir()
+    source = _notebook(folder / "nb {x}.ipynb", "y = 1")
+    out = folder / "out {0}.ipynb"
+    execute_notebook(source, {"shop_id": "0071"}, out)
+    meta = nbformat.read(out, as_version=4).metadata["papermill"]
+    assert meta["input_path"] == str(source) and meta["output_path"] == str(out)
+    assert meta["parameters"] == {"shop_id": "0071"}

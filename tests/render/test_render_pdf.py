@@ -67,6 +67,8 @@ def test_zh_pdf_without_a_cjk_font_stops_with_setup_instructions(tmp_path, monke
     with pytest.raises(RenderError, match="fonts-noto-cjk"):
         pdf.html_to_pdf("<p>中文</p>", tmp_path / "x.pdf", lang="zh")
     assert not (tmp_path / "x.pdf").exists()
+    with pytest.raises(RenderError, match="Chinese text"):  # an en report naming a 精华液 SKU
+        pdf.html_to_pdf("<p>Top SKU: 精华液</p>", tmp_path / "y.pdf", lang="en")
 
 
 def test_fontconfig_knows_a_cjk_font():
