@@ -3,7 +3,7 @@
 The kernel is never looked up among the machine's kernelspecs: a kernel manager whose
 kernelspec is built in memory launches ``sys.executable -m ipykernel_launcher``, so a notebook
 always runs against the same environment (and the same opsreport) as the caller, whatever
-"python3" kernel happens to be installed. Nothing is written to any Jupyter directory.
+"python3" kernel happens to be installed. No kernelspec is installed anywhere.
 """
 
 from __future__ import annotations
@@ -111,8 +111,9 @@ def execute_notebook(
         An exception whose type is one of :mod:`opsreport.errors` (e.g. ``DataNotFoundError``
         raised by an analysis) is re-raised as that type, so the CLI's exit code matches.
     """
-    notebook, output = Path(notebook), Path(output)
-    cwd = Path(cwd) if cwd is not None else notebook.resolve().parent
+    # Absolute paths: papermill saves the output after each cell from inside ``cwd``.
+    notebook, output = Path(notebook).absolute(), Path(output).absolute()
+    cwd = Path(cwd).absolute() if cwd is not None else notebook.parent
     values = {name: _literal(name, value) for name, value in parameters.items()}
     try:
         nbformat.read(notebook, as_version=4)

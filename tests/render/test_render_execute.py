@@ -131,3 +131,13 @@ def test_paths_with_braces_work_and_metadata_records_paths(tmp_path):
     meta = nbformat.read(out, as_version=4).metadata["papermill"]
     assert meta["input_path"] == str(source) and meta["output_path"] == str(out)
     assert meta["parameters"] == {"shop_id": "0071"}
+
+
+def test_relative_paths_are_taken_from_the_callers_directory(tmp_path, monkeypatch):
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "out").mkdir()
+    _notebook(tmp_path / "nb" / "rel.ipynb", "import os\nprint(os.getcwd())")
+    monkeypatch.chdir(tmp_path)
+    nb = execute_notebook(Path("nb/rel.ipynb"), {}, Path("out/rel.ipynb"))
+    assert (tmp_path / "out" / "rel.ipynb").is_file() and not (tmp_path / "nb" / "out").exists()
+    assert Path(nb.cells[-1].outputs[0].text.strip()) == tmp_path / "nb"
