@@ -37,6 +37,7 @@ _NOISE = re.compile(r"^\s*(\[?\s*<[^\n]*>\s*\]?|Text\(.*\))\s*$", re.S)
 # Active or fetching elements never belong in a static report.
 _UNSAFE_TAGS = ("script", "iframe", "object", "embed", "link", "base", "meta", "applet", "frame")
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
+_ENDS_WITH_HEADING = re.compile(r"</h[1-6]>\s*$", re.I)
 
 _LANG_TAGS = {"zh": "zh-CN", "en": "en"}
 _ALT = {"zh": "图表", "en": "Chart"}
@@ -109,6 +110,9 @@ def prepare(nb: nbformat.NotebookNode, *, lang: str = "en") -> nbformat.Notebook
         outputs = [] if tags & DROP_OUTPUT_TAGS else [_output(o, lang) for o in cell.outputs]
         cell.outputs = [o for o in outputs if o is not None]
         if cell.outputs:
+            last = cell.outputs[-1]
+            if _ENDS_WITH_HEADING.search(last.get("data", {}).get("text/html", "")):
+                cell.metadata["opsreport_keep_with_next"] = True  # e.g. viz.tables.heading()
             cells.append(cell)
     out.cells = cells
     return out

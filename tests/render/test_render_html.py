@@ -150,3 +150,12 @@ def test_english_page_and_markdown_headings_keep_with_next():
     assert '<html lang="en">' in page
     assert 'class="cell markdown keep-with-next"' in page
     nbformat.validate(prepare(nb))  # what the template gets is still a valid notebook
+
+
+def test_a_heading_output_by_code_is_kept_with_the_next_cell():
+    nb = _nb(
+        _code(new_output("display_data", data={"text/html": "<h2>趋势</h2>"})),
+        _code(new_output("display_data", data={"image/png": PNG_1PX})),
+    )
+    page = _page(nb)
+    assert '<div class="cell outputs keep-with-next">\n<div class="output html"><h2>趋势</h2>' in page
