@@ -29,14 +29,10 @@ def render_report(report: str, values: ReportParams, *, out_root: Path, formats:
 
 
 def render_weekly_review(values: WeeklyReviewParams, *, out_root: Path, formats: set[str]) -> Path:
-    import os
-
     from .analyses.weekly_review import resolve_week
     from .render import pipeline
-    from .warehouse.connection import TRUSTED_ENV, stamp
 
     wh = Warehouse.open(values.warehouse)
-    checked = stamp(values.warehouse)  # before the check: a file changed since is checked again
     try:
         problems = wh.check_all()
         if problems:
@@ -56,28 +52,20 @@ def render_weekly_review(values: WeeklyReviewParams, *, out_root: Path, formats:
     title = f"{shop['name']} · {t('report', 'weekly_review', lang)}"
     subtitle = f"{week.label}（{week.start} ~ {week.end}）" if lang == "zh" else f"{week.label} ({week.start} to {week.end})"
     meta = _meta(shop, week, lang)
-    previous = os.environ.get(TRUSTED_ENV)
-    os.environ[TRUSTED_ENV] = checked  # inherited by the kernel: it skips re-checking this file
-    try:
-        return pipeline.render(
-            "weekly_review",
-            notebook_path("weekly_review"),
-            parameters,
-            out_root=Path(out_root),
-            key=values.shop_id,
-            period=week.label,
-            formats=formats,
-            title=title,
-            subtitle=subtitle,
-            meta=meta,
-            lang=lang,
-            fingerprint=fingerprint,
-        )
-    finally:
-        if previous is None:
-            os.environ.pop(TRUSTED_ENV, None)
-        else:
-            os.environ[TRUSTED_ENV] = previous
+    return pipeline.render(
+        "weekly_review",
+        notebook_path("weekly_review"),
+        parameters,
+        out_root=Path(out_root),
+        key=values.shop_id,
+        period=week.label,
+        formats=formats,
+        title=title,
+        subtitle=subtitle,
+        meta=meta,
+        lang=lang,
+        fingerprint=fingerprint,
+    )
 
 
 def _meta(shop: dict, week, lang: str) -> list[tuple[str, str]]:

@@ -14,3 +14,9 @@ from opsreport.warehouse.store import write_warehouse  # noqa: E402
 def tiny_warehouse(tmp_path):
     """Path of a freshly written hand-made warehouse (tests/tiny.py)."""
     return write_warehouse(tmp_path / "tiny.duckdb", tiny.tables())
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Each test session keeps its own record of validated warehouses."""
+    monkeypatch.setenv("OPSREPORT_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))

@@ -354,7 +354,10 @@ class WeeklyReviewView:
     # export ----------------------------------------------------------------------------------
     def sheets(self):
         """The key tables for Excel: one sheet each, with units for number formats."""
-        from ..render.excel import Sheet
+        from ..render import excel
+
+        def Sheet(name, frame, units):  # noqa: N802 - units of the columns this frame has
+            return excel.Sheet(name, frame, {k: v for k, v in units.items() if k in frame.columns})
 
         r = self.review
         z = self.lang == "zh"

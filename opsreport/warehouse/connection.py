@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cached_property
 from pathlib import Path
@@ -12,15 +13,37 @@ from .. import schemas
 from ..errors import DataNotFoundError, WarehouseError
 
 
-# The runner validates every table before a report's kernel starts and passes the file's stamp
-# in this variable, so the kernel does not check the same unchanged file a second time.
-TRUSTED_ENV = "OPSREPORT_VALIDATED_WAREHOUSE"
-
-
 def stamp(path: str | Path) -> str:
-    """Identity of a warehouse file's current content: resolved path, size and mtime."""
+    """Identity of a warehouse file's current content: size and modification time."""
     st = Path(path).stat()
-    return f"{Path(path).resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return f"{st.st_size}|{st.st_mtime_ns}"
+
+
+def _cache_file() -> Path:
+    root = os.environ.get("OPSREPORT_CACHE") or Path.home() / ".cache" / "opsreport"
+    return Path(root) / "validated_warehouses.json"
+
+
+def _validated() -> dict[str, str]:
+    try:
+        return json.loads(_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _remember_valid(path: Path, file_stamp: str) -> None:
+    """Record that every table of this file version met its contract, so later reports on the
+    same unchanged file (the other shops of a weekly run, the notebook's kernel) skip the check."""
+    cache = _validated()
+    cache[str(path.resolve())] = file_stamp
+    target = _cache_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache, indent=1), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only home only costs a second check
 
 
 class Warehouse:
@@ -51,8 +74,9 @@ class Warehouse:
 
     @cached_property
     def trusted(self) -> bool:
+        """True when this unchanged file already passed every contract check."""
         path = Path(self.location)
-        return path.is_file() and os.environ.get(TRUSTED_ENV) == stamp(path)
+        return path.is_file() and _validated().get(str(path.resolve())) == stamp(path)
 
     @cached_property
     def table_names(self) -> set[str]:
@@ -82,6 +106,8 @@ class Warehouse:
         """Every contract problem of every canonical table present, as readable paragraphs."""
         from ..errors import ContractError
 
+        path = Path(self.location)
+        before = stamp(path) if path.is_file() else None
         problems = []
         for name in schemas.CONTRACTS:
             if not self.has(name):
@@ -90,6 +116,8 @@ class Warehouse:
                 self.table(name)
             except ContractError as exc:
                 problems.append(str(exc))
+        if not problems and before is not None and not self.trusted:
+            _remember_valid(path, before)
         return problems
 
     def shop_rows(self, name: str, shop_id: str) -> ibis.Table:

@@ -81,3 +81,17 @@ def test_missing_table_and_corrupt_file(tmp_path):
         Warehouse.open(corrupt)
     with pytest.raises(WarehouseError, match="not found"):
         Warehouse.open(tmp_path / "absent.duckdb")
+
+
+def test_a_checked_file_is_trusted_until_it_changes(tmp_path):
+    path = write_warehouse(tmp_path / "w.duckdb", tiny.tables())
+    assert not Warehouse.open(path).trusted
+    assert Warehouse.open(path).check_all() == []
+    assert Warehouse.open(path).trusted  # the next report on the same file skips the check
+    tables = tiny.tables()
+    tables["orders"].loc[0, "refund_amount"] = -1.0
+    write_warehouse(path, tables)  # same path, new content
+    wh = Warehouse.open(path)
+    assert not wh.trusted
+    with pytest.raises(ContractError, match="refund_amount"):
+        wh.table("orders")
