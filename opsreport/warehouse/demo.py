@@ -3,30 +3,65 @@
 `build_demo_warehouse(path)` writes the 12 canonical tables (``schemas.CONTRACTS``) for a Tmall
 beauty shop, a JD furniture shop and a Douyin apparel shop into one DuckDB file. The same
 arguments always give identical data: every random draw comes from a numpy Generator seeded by
-(seed, shop, component), never from time, hashing or dict order. Everything per order is
-vectorised, so ``orders_per_shop`` scales to millions.
+(seed, shop, component), never from time, hashing or dict order. The catalogue (SKU ids, names,
+prices, launches) is fixed per shop, so ``PLANTED`` holds for every seed and scale. Everything
+per order is vectorised: ``orders_per_shop`` scales to millions (10 million orders in about a
+minute, see benchmarks/generate_demo.py).
 
 How the data come about (per shop)
 ----------------------------------
 * Demand index per day: weekly pattern x yearly pattern (category specific, Spring Festival dip)
-  x promotions (618 with warm-up from May 20, Double 11 with pre-sale from Oct 20, Double 12,
-  two shop events a year) x AR(1) noise.
+  x promotions (618 with warm-up from May 20 and first wave May 31 20:00, 818 in August,
+  Double 11 with pre-sale from Oct 20 and first wave Oct 31 20:00, Double 12, two 5-day shop
+  events a year) x AR(1) noise.
 * Customers: acquired at a rate that grows year on year and follows the demand index; each has a
-  gamma-distributed purchase rate and an exponential lifetime. Repeat orders form a Poisson
+  gamma-distributed purchase rate and an exponential lifetime; repeat orders are a Poisson
   (renewal) process in "demand time", so promotions lift repeat buying too. Customers acquired
-  before the window (a five-year burn-in) supply the returning buyers of the first months.
-* Orders: time of day from an hourly profile (midnight rush on 6.18 and 11.11, 20:00 launch on
-  May 31 / Oct 31), a traffic source (new and returning buyers differ), 1-3 order lines with a
-  Pareto-like SKU choice that follows launches, discontinuations and sub-category seasons.
-  Amounts in integer cents, so item sums equal order totals exactly.
-* Refunds dated after payment: completed ones are ``refunded`` (refund_amount > 0, refunded_at),
-  requested but unfinished ones are ``refunding`` (refund_amount 0): refunds of the last ~2 weeks
-  are immature, as in real platform data. A few % of orders are never paid (paid_at NULL).
-* Daily tables are derived from the orders (paid amounts and buyers are exact) plus funnel
+  during a five-year burn-in before the window supply the returning buyers of the first months.
+* Orders: time of day from an hourly profile (midnight rush on 6.18 and 11.11, 20:00 launches),
+  a traffic source (returning buyers come more often "direct"), 1-3 order lines with a
+  Pareto-like SKU choice (top 20% of SKUs ~80% of GMV) following launches, discontinuations and
+  sub-category seasons (coats in winter, T-shirts in summer). Promotion prices are 75-92% of
+  the everyday price. Amounts are integer cents underneath, so sums match to the cent.
+* Refunds: requested 0-1 day (cancellations) or days-weeks (returns) after payment; finished
+  ones are ``refunded``, unfinished ones ``refunding`` - so refunds of the last ~2 weeks are
+  immature, as in real platform data.
+* Daily tables are derived from the orders (paid amounts, buyers, units are exact) plus funnel
   counts drawn around them (UV from conversion rates by source / SKU, cart and favourite users).
-* Inventory from a periodic-review replenishment simulation driven by the actual units sold.
+* Inventory from a periodic-review (order-up-to) simulation driven by the units actually sold.
 
-Planted events (``plant_events=True``) are described in ``PLANTED`` / ``planted_events()``.
+Notes for report authors
+------------------------
+* ``orders``: every order has a ``source`` (one of SOURCES). Unpaid orders (~4.5%): paid_at NULL,
+  paid_amount 0, status ``closed`` (or ``pending_payment`` if created in the last 24 h); they
+  have no order_items. Paid orders: created_at 10 s to ~1 h before paid_at; status ``paid`` /
+  ``shipped`` / ``completed`` by age at end_date, ``refunded`` iff refund_amount > 0 (then
+  refunded_at is set, after paid_at, before the end of end_date), ``refunding`` = requested, not
+  finished (refund_amount 0). ~80% of refunds are full, the rest partial; a category's refund
+  is the order's refund spread over its items by amount.
+* ``customer_id`` is per shop (tb/jd/dy + 8 digits); ``order_id`` = shop_id + yymmdd of
+  creation + daily sequence; ``sku_id`` BT/FN/AP + 5 digits; ``agent_id`` <shop_id>-kfNN.
+* ``shop_daily``: paid_amount / paid_orders / units / paid_buyers (distinct) / refund_amount are
+  exactly those of the orders paid that day; order_buyers = distinct buyers who placed or paid
+  an order that day; uv >= cart_users >= order_buyers >= paid_buyers.
+* ``traffic_daily``: 7 rows a day; paid_amount sums to shop_daily's; a visitor can arrive through
+  several sources, so the sources' uv add up to ~1.06 x the shop's uv.
+* ``product_daily``: rows only where uv > 0; units / paid_amount / paid_buyers exactly from the
+  order items; SKU conversion 2-8%. ``inventory_daily``: one row per listed SKU and day
+  (from launch to discontinuation). ``ads_daily``: rows only for active campaigns.
+  ``service_daily``: rows only for agents on duty.
+* ``targets``: month gmv (+ new_customer_sales_share 0.30), quarter gmv (complete quarters) and
+  new_customer_sales_share 0.35, week gmv / conversion_rate / roi / new_buyer_share, for every
+  period of the data and the next one; set 4-12% above the trend (last year x recent trend).
+* ``promotions``: events 618, 818, double11, double12 and shop_event in the window, plus the
+  upcoming Double 12 after end_date.
+
+Planted events (``plant_events=True``) are described in ``PLANTED`` / ``planted_events()``; all
+of them in the last complete ISO week (2026-W47 for the default end date):
+a top-5 SKU's conversion 5% -> 2%, a top-10 SKU sold out from the Wednesday, one sub-category
+refunded at ~27.5% (vs ~5%), one campaign's ROI 4 -> ~1.35 (below the category target), and a
+dormant-share rise of >= 3 points over 4 weeks; plus six products under test, two of them
+potential hits (fav+cart rate >= 8% in their first 3 days).
 """
 
 from __future__ import annotations
@@ -646,8 +681,7 @@ def _catalog(model: _ShopModel) -> _Catalog:
         cost[i] = list_price[i] * rng.uniform(*sc.cost_ratio)
     list_price = _round_price(list_price, model.round_to)
     # launches: established SKUs over the last 4 years, the newest 6 under test
-    launched = -np.sort(rng.integers(60, 4 * 365, size=n_old))[::-1]
-    launched = np.r_[launched, -np.asarray(_NEW_PRODUCT_DAYS_AGO)]
+    launched = np.r_[-rng.integers(60, 4 * 365, size=n_old), -np.asarray(_NEW_PRODUCT_DAYS_AGO)]
     order = np.argsort(launched, kind="stable")  # sku numbers follow launch dates
     # popularity: Pareto-like; a handful of hero products carry a large share of sales
     pop = (1.0 + rng.permutation(model.n_skus)) ** -1.05
@@ -739,7 +773,10 @@ class _Plan:
 def _plan(model: _ShopModel, cat: _Catalog, cal: _Calendar, dem: _Demand) -> _Plan:
     spike = [s.name for s in model.subcats].index(model.spike_category)
     ranked = [i for i in _expected_gmv_rank(model, cat, cal, dem) if cat.subcat[i] != spike]
-    return _Plan(conv_sku=int(ranked[0]), stock_sku=int(ranked[2]), spike_subcat=spike,
+    conv_sku = int(ranked[0])
+    # the stockout: a hot SKU of another sub-category (well inside the top 10)
+    stock_sku = next((int(i) for i in ranked[1:6] if cat.subcat[i] != cat.subcat[conv_sku]), int(ranked[2]))
+    return _Plan(conv_sku=conv_sku, stock_sku=stock_sku, spike_subcat=spike,
                  stockout_win=cal.win(cal.week_start + dt.timedelta(days=2)))
 
 
@@ -774,8 +811,8 @@ def planted_events(end_date: dt.date = DEMO_END_DATE) -> dict[str, PlantedEvents
                              model.roi_target),
             dormant_surge=DormantSurge(
                 as_of=as_of, compare_to=as_of - dt.timedelta(days=28), min_rise=_DORMANT_MIN_RISE,
-                dormant_days=90, base_days=365, returning_drop_from=as_of - dt.timedelta(days=54),
-                cohort_start=as_of - dt.timedelta(days=113), cohort_end=as_of - dt.timedelta(days=93)),
+                dormant_days=90, base_days=365, returning_drop_from=as_of - dt.timedelta(days=55),
+                cohort_start=as_of - dt.timedelta(days=117), cohort_end=as_of - dt.timedelta(days=91)),
             new_products=NewProducts(
                 tuple(cat.sku_id[i] for i in np.nonzero(cat.new)[0]),
                 tuple(cat.sku_id[i] for i in np.nonzero(cat.hit)[0]), _HIT_RATE),
@@ -980,10 +1017,12 @@ def _plant_dormant(paid: _Paid, model: _ShopModel, cal: _Calendar, dem: _Demand,
     before the planted week's end, dormant at its end) tops the rise of the dormant share up to
     _DORMANT_TARGET_RISE.
 
-    With T the end of the planted week, a customer whose last order before T-90 is at P:
-    * lapsing (T-118 <= P < T-90, nothing in [T-90, T-56]): orders in (T-56, T] removed;
-    * lapsed (P < T-118, nothing in (T-90, T-28]): orders in (T-28, T] removed.
-    Either way the customer is active (or absent) 4 weeks before T and dormant at T.
+    With T the end of the planted week, for 75% of the customers whose last order before T-90 is
+    at P:
+    * lapsing (T-118 <= P < T-90, nothing in [T-90, T-56]): orders in (T-56, T] are removed, so
+      the customer is active 4 weeks before T and dormant at T instead of active;
+    * lapsed (P < T-118, nothing in (T-90, T-28]): orders in (T-28, T] are removed, so the
+      customer stays dormant at T instead of being won back.
     """
     rng = _rng(seed, model.index, "plant-dormant")
     T = float(cal.win(cal.week_end) + 1)  # end of the planted week
@@ -1259,15 +1298,19 @@ def _daily_tables(paid: _Paid, items: _Items, orders: _OrderTable, model: _ShopM
         "refund_cents": np.bincount(day, weights=refund, minlength=D).round().astype(np.int64),
         "paid_buyers": _distinct_count(day, paid.cust, D, n_cust),
     }
+    # order buyers: placed an order that day (paid or not), or paid that day an order placed
+    # just before midnight
     cday = np.floor_divide(orders.created, 86_400)
     inwin = (cday >= 0) & (cday < D)
-    shop["order_buyers"] = _distinct_count(cday[inwin], orders.cust[inwin], D, n_cust)
+    o_day = np.r_[cday[inwin], day]
+    o_cust = np.r_[orders.cust[inwin], paid.cust]
+    o_src = np.r_[orders.src[inwin], paid.src]
+    shop["order_buyers"] = _distinct_count(o_day, o_cust, D, n_cust)
     # traffic sources
     g = day * S + paid.src
     pb_s = _distinct_count(g, paid.cust, D * S, n_cust).reshape(D, S)
     cents_s = np.bincount(g, weights=cents, minlength=D * S).round().astype(np.int64).reshape(D, S)
-    gc = cday[inwin] * S + orders.src[inwin]
-    ob_s = _distinct_count(gc, orders.cust[inwin], D * S, n_cust).reshape(D, S)
+    ob_s = _distinct_count(o_day * S + o_src, o_cust, D * S, n_cust).reshape(D, S)
     ext = np.arange(cal.burn, cal.burn + D)
     inten = dem.intensity[ext]
     conv_d = model.conversion * (1 + 0.35 * inten) * np.exp(0.04 * rng.standard_normal(D))
