@@ -20,3 +20,13 @@ def tiny_warehouse(tmp_path):
 def private_cache(tmp_path_factory, monkeypatch):
     """Each test session keeps its own record of validated warehouses."""
     monkeypatch.setenv("OPSREPORT_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory):
+    """The demo warehouse at its default scale, built once per test session (~15 s)."""
+    from opsreport.warehouse import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build_demo_warehouse(path)
+    return path
