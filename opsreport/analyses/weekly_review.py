@@ -148,7 +148,7 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
     else:
         review.missing["service"] = "service_daily"
     if use_orders:
-        review.customers = customers_section(wh, params, calendar)
+        review.customers = customers_section(wh, params, calendar, parts)
     else:
         review.missing["customers"] = "orders"
     review.events_last_week = promotions_during(wh, sid, calendar.last_week)
@@ -572,15 +572,13 @@ def service_section(wh: Warehouse, shop_id: str, calendar: Calendar, parts: dict
     return pd.DataFrame(rows)
 
 
-def customers_section(wh: Warehouse, params: WeeklyReviewParams, calendar: Calendar) -> dict:
+def customers_section(wh: Warehouse, params: WeeklyReviewParams, calendar: Calendar, parts: dict) -> dict:
     sid = params.shop_id
-    weeks = {"this_week": calendar.week, "last_week": calendar.last_week}
-    buyers = queries.buyer_parts(wh, sid, weeks)
     mix = []
-    for label in weeks:
-        b = buyers.loc[label]
-        mix.append({"period": label, "new": b.new_buyers, "returning": b.paid_buyers - b.new_buyers,
-                    "new_gmv": b.new_buyer_gmv})
+    for label in ("this_week", "last_week"):
+        b = parts[label]  # buyer counts of period_parts (orders-based)
+        mix.append({"period": label, "new": b["new_buyers"], "returning": b["paid_buyers"] - b["new_buyers"],
+                    "new_gmv": b["new_buyer_gmv"]})
     snapshots = {
         "this_week": calendar.week.end,
         "last_week": calendar.last_week.end,

@@ -40,6 +40,9 @@ _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 _ENDS_WITH_HEADING = re.compile(r"</h[1-6]>\s*$", re.I)
 
 _LANG_TAGS = {"zh": "zh-CN", "en": "en"}
+# viz repeats its JupyterLab fallback CSS in every table; the report template already styles
+# those classes, and dozens of copies cost WeasyPrint seconds of style matching.
+_FALLBACK_STYLE = re.compile(r"<style>\s*@layer opsreport-defaults\b.*?</style>", re.S)
 _ALT = {"zh": "图表", "en": "Chart"}
 
 
@@ -134,7 +137,7 @@ def _output(output: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode |
     if mime == "text/plain" and (not value.strip() or _NOISE.match(value)):
         return None
     if mime == "text/html":
-        value = _sanitise(value)
+        value = _sanitise(_FALLBACK_STYLE.sub("", value))
         if "<table" in value:
             value = _align_tables(value)
     elif mime == "image/svg+xml":

@@ -53,6 +53,7 @@ class Warehouse:
         self.con = con
         self.location = location
         self._checked: dict[str, ibis.Table] = {}
+        self._counts: dict[str, dict[str, int]] = {}
 
     @classmethod
     def open(cls, path: str | Path) -> "Warehouse":
@@ -119,6 +120,17 @@ class Warehouse:
         if not problems and before is not None and not self.trusted:
             _remember_valid(path, before)
         return problems
+
+    def shop_row_counts(self, shop_id: str) -> dict[str, int]:
+        """Rows of each canonical table for one shop, in one query (0 for absent tables)."""
+        if shop_id not in self._counts:
+            present = [n for n in schemas.CONTRACTS if self.has(n) and n != "shops"]
+            parts = [
+                f"SELECT '{n}' AS name, count(*) AS n FROM \"{n}\" WHERE shop_id = $1" for n in present
+            ]
+            rows = self.con.con.execute(" UNION ALL ".join(parts), [shop_id]).fetchall() if parts else []
+            self._counts[shop_id] = {n: 0 for n in schemas.CONTRACTS} | {name: int(n) for name, n in rows}
+        return self._counts[shop_id]
 
     def shop_rows(self, name: str, shop_id: str) -> ibis.Table:
         t = self.table(name)

@@ -1840,8 +1840,9 @@ def build_demo_warehouse(
     """
     if orders_per_shop < 1_000:
         raise ValueError(f"orders_per_shop must be at least 1,000 (got {orders_per_shop})")
-    if days < 70:
-        raise ValueError(f"days must be at least 70 (got {days}): the planted events need ~10 weeks")
+    if not 70 <= days <= 1095:
+        raise ValueError(f"days must be between 70 and 1095 (got {days}): the planted events need ~10 weeks "
+                         "of history and the demo catalogue goes back about four years")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
