@@ -576,9 +576,9 @@ def customers_section(wh: Warehouse, params: WeeklyReviewParams, calendar: Calen
     sid = params.shop_id
     mix = []
     for label in ("this_week", "last_week"):
-        b = parts[label]  # buyer counts of period_parts (orders-based)
-        mix.append({"period": label, "new": b["new_buyers"], "returning": b["paid_buyers"] - b["new_buyers"],
-                    "new_gmv": b["new_buyer_gmv"]})
+        b = parts[label]  # buyer counts of period_parts (orders-based); empty for a week without data
+        new, buyers = b.get("new_buyers", 0.0), b.get("paid_buyers", 0.0)
+        mix.append({"period": label, "new": new, "returning": buyers - new, "new_gmv": b.get("new_buyer_gmv", 0.0)})
     snapshots = {
         "this_week": calendar.week.end,
         "last_week": calendar.last_week.end,
