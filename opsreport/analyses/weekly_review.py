@@ -256,6 +256,10 @@ def kpi_table(parts: dict[str, dict], targets: dict[str, float]) -> pd.DataFrame
 
 def gmv_bridge(parts: dict[str, dict], lang: str) -> pd.DataFrame:
     before, after = parts["last_week"], parts["this_week"]
+    if not before or not before["gmv"]:  # nothing to compare with
+        frame = pd.DataFrame(columns=["factor", "factor_label", "contribution", "share_of_change"])
+        frame.attrs.update(start=np.nan, end=after["gmv"])
+        return frame
     contributions = decompose(
         BridgeInput(before["days"], before["uv_sum"], before["buyer_days"], before["gmv"]),
         BridgeInput(after["days"], after["uv_sum"], after["buyer_days"], after["gmv"]),
@@ -585,12 +589,13 @@ def customers_section(wh: Warehouse, params: WeeklyReviewParams, calendar: Calen
         "4_weeks_ago": calendar.week.end - dt.timedelta(days=28),
     }
     counts = queries.rfm_counts(wh, sid, snapshots, params.rfm_lookback_days, params.dormant_days)
-    seg = counts.pivot_table(index="segment", columns="period", values="customers", aggfunc="sum").fillna(0)
+    seg = counts.pivot_table(index="segment", columns="period", values="customers", aggfunc="sum")
+    seg = seg.reindex(columns=list(snapshots)).fillna(0)  # a snapshot with no buyers has no rows
     segments = pd.DataFrame({
         "segment": seg.index,
         "segment_label": [t("segment", s, params.lang) for s in seg.index],
-        "customers": seg.get("this_week", 0).values,
-        "customers_prev": seg.get("last_week", 0).values,
+        "customers": seg["this_week"].values,
+        "customers_prev": seg["last_week"].values,
     })
     segments["change"] = segments.customers - segments.customers_prev
     order = list(glossary()["segment"])

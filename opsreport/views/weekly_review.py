@@ -70,6 +70,9 @@ class WeeklyReviewView:
 
     def bridge(self) -> Block:
         b = self.review.bridge
+        if b.empty:
+            return Block([self._h("bridge"), note({"zh": "上周没有支付金额，无法拆解变化。",
+                                                   "en": "No GMV last week: nothing to decompose."}[self.lang])])
         start, end = b.attrs["start"], b.attrs["end"]
         chart = charts.gmv_bridge(b, start, end, self.lang, self._w("period", "last_week"), self._w("period", "this_week"))
         method = {

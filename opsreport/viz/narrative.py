@@ -130,7 +130,8 @@ def headlines(review, limit: int = 5) -> list[str]:
         if review.events_last_week:
             s += f" (last week included {', '.join(review.events_last_week)})"
         out.append(s + ".")
-    out.append(bridge_sentence(review))
+    if len(review.bridge):
+        out.append(bridge_sentence(review))
     urgent = [a for a in review.anomalies if a.severity == "high"][:2]
     for a in urgent:
         out.append(f"{describe(a, lang)} {action(a, lang)}")
