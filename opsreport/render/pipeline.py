@@ -81,7 +81,7 @@ def render(
         raise RenderError(
             f"Unknown output format(s) {sorted(unknown)}: choose from {', '.join(sorted(FORMATS))}."
         )
-    out_root = Path(out_root)
+    out_root = Path(out_root).resolve()  # the kernel runs elsewhere: excel_path must be absolute
     publish.report_dir(out_root, report, key, period)  # reject bad folder names before any work
     timings: dict[str, float] = {}
     started = time.perf_counter()

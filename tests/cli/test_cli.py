@@ -80,3 +80,11 @@ def test_missing_warehouse_and_bad_formats(tmp_path):
     result = invoke("run", "weekly_review", "--formats", "html,docx", "--out", str(out))
     assert result.exit_code == 2 and "--formats" in result.output
     assert_nothing_written(out)
+
+
+def test_relative_output_root_works(tmp_path, wh, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("run", "weekly_review", "--set", f"warehouse={wh}", "--set", "shop_id=0001",
+                    "--set", "week=2026-W47", "--formats", "xlsx", "--out", "outputs")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "outputs" / "weekly_review" / "0001" / "2026-W47" / "tables.xlsx").is_file()
