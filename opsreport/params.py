@@ -32,6 +32,7 @@ class WeeklyReviewParams(ReportParams):
     kpi_change_alert: float = Field(0.2, gt=0, description="relative week-on-week change of a KPI that is reported")
     sku_conversion_drop: float = Field(0.4, gt=0, lt=1, description="relative fall of a SKU's conversion vs its 4-week baseline")
     sku_min_uv: int = Field(300, ge=0, description="weekly UV a SKU needs before its conversion is judged")
+    sku_drop_min_z: float = Field(3.0, ge=0, description="buyers short of the baseline's prediction, in standard deviations")
     refund_spike_ratio: float = Field(2.0, gt=1, description="category refund rate vs its 4-week baseline")
     refund_spike_min_rate: float = Field(0.1, ge=0, le=1, description="category refund rate below which no spike is reported")
     roi_target: float | None = Field(None, gt=0, description="ad ROI target; default by shop category (rules.yaml)")

@@ -73,9 +73,9 @@ def _meta(shop: dict, week, lang: str) -> list[tuple[str, str]]:
         shop["platform"], shop["platform"]
     )
     if lang == "zh":
-        return [("店铺", f"{shop['name']}（{shop['shop_id']}）"), ("平台", platform), ("类目", shop["category"]),
+        return [("店铺", f"{shop['name']}（{shop['shop_id']}）"), ("平台", platform), ("类目", t("category", shop["category"], lang)),
                 ("周期", f"{week.start} ~ {week.end}")]
-    return [("Shop", f"{shop['name']} ({shop['shop_id']})"), ("Platform", platform), ("Category", shop["category"]),
+    return [("Shop", f"{shop['name']} ({shop['shop_id']})"), ("Platform", platform), ("Category", t("category", shop["category"], lang)),
             ("Period", f"{week.start} to {week.end}")]
 
 

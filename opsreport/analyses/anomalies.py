@@ -21,18 +21,24 @@ class Anomaly:
     score: float = 0.0  # ranks findings of one rule (e.g. money at stake)
 
 
-def sku_conversion_drops(sku_weeks: pd.DataFrame, *, drop: float, min_uv: float) -> list[Anomaly]:
-    """SKUs whose conversion this week fell by ``drop`` (relative) from their baseline.
+def sku_conversion_drops(sku_weeks: pd.DataFrame, *, drop: float, min_uv: float, min_z: float) -> list[Anomaly]:
+    """SKUs whose conversion this week fell by ``drop`` (relative) from their baseline, by more
+    than chance explains.
 
     ``sku_weeks``: sku_id, product_name, uv, paid_buyers, paid_amount, baseline_conversion
     (median of the previous weeks' conversions, each from summed parts), baseline_uv.
+    Chance: buyers are roughly Poisson, so the shortfall of observed buyers against those the
+    baseline rate predicts must be at least ``min_z`` standard deviations (sqrt of expected);
+    this keeps long-tail SKUs with a handful of buyers from firing.
     """
     out = []
     for r in sku_weeks.itertuples():
         conv = ratio(r.paid_buyers, r.uv)
         if r.uv < min_uv or r.baseline_uv < min_uv or not r.baseline_conversion > 0:
             continue
-        if conv <= (1 - drop) * r.baseline_conversion:
+        expected = r.baseline_conversion * r.uv
+        z = (expected - r.paid_buyers) / expected**0.5
+        if conv <= (1 - drop) * r.baseline_conversion and z >= min_z:
             lost = (r.baseline_conversion - conv) * r.uv * ratio(r.paid_amount, r.paid_buyers or float("nan"))
             out.append(
                 Anomaly(
@@ -44,6 +50,7 @@ def sku_conversion_drops(sku_weeks: pd.DataFrame, *, drop: float, min_uv: float)
                         "conversion_baseline": r.baseline_conversion,
                         "uv_now": r.uv,
                         "paid_buyers_now": r.paid_buyers,
+                        "paid_buyers_expected": expected,
                     },
                     score=0.0 if pd.isna(lost) else float(lost),
                 )

@@ -629,7 +629,9 @@ def find_anomalies(review: WeeklyReview, sku_weeks, cat_weeks) -> list[rules.Ano
     if sku_weeks is not None:
         if review.inventory is not None:  # a SKU out of stock cannot convert: that finding is the stockout
             sku_weeks = sku_weeks[~sku_weeks.sku_id.isin(review.inventory["stockouts"].sku_id)]
-        found += rules.sku_conversion_drops(sku_weeks, drop=p.sku_conversion_drop, min_uv=p.sku_min_uv)
+        found += rules.sku_conversion_drops(
+            sku_weeks, drop=p.sku_conversion_drop, min_uv=p.sku_min_uv, min_z=p.sku_drop_min_z
+        )
     if review.inventory is not None:
         found += rules.stockouts(review.inventory["stockouts"])
     if cat_weeks is not None:

@@ -1,0 +1,79 @@
+"""Anomaly rules on three-row frames, thresholds checked by hand."""
+
+import pandas as pd
+import pytest
+
+from opsreport.analyses import anomalies as rules
+
+
+def sku_frame(**over):
+    row = {"sku_id": "S1", "product_name": "精华", "uv": 5000.0, "paid_buyers": 100.0, "paid_amount": 20000.0,
+           "baseline_conversion": 0.05, "baseline_uv": 5000.0}
+    row.update(over)
+    return pd.DataFrame([row])
+
+
+def test_conversion_drop_fires_on_a_real_drop():
+    # expected 250 buyers at 5%, saw 100: conversion 2% (-60%), z = 150 / sqrt(250) = 9.5
+    [found] = rules.sku_conversion_drops(sku_frame(), drop=0.4, min_uv=300, min_z=3)
+    assert found.evidence["conversion_now"] == pytest.approx(0.02)
+    assert found.evidence["paid_buyers_expected"] == pytest.approx(250)
+
+
+def test_conversion_drop_ignores_chance_on_small_skus():
+    # 400 visitors at a 3% baseline predict 12 buyers; 6 is -50% but only z = 6 / sqrt(12) = 1.7
+    frame = sku_frame(uv=400.0, paid_buyers=6.0, baseline_conversion=0.03, baseline_uv=400.0)
+    assert rules.sku_conversion_drops(frame, drop=0.4, min_uv=300, min_z=3) == []
+    assert len(rules.sku_conversion_drops(frame, drop=0.4, min_uv=300, min_z=1.5)) == 1
+
+
+def test_conversion_drop_needs_the_relative_fall_and_enough_traffic():
+    assert rules.sku_conversion_drops(sku_frame(paid_buyers=200.0), drop=0.4, min_uv=300, min_z=3) == []  # -20%
+    assert rules.sku_conversion_drops(sku_frame(uv=200.0, paid_buyers=4.0), drop=0.4, min_uv=300, min_z=0) == []
+
+
+def test_refund_spike_against_baseline_and_floor():
+    frame = pd.DataFrame([
+        {"category": "彩妆", "gmv": 1000.0, "refund_amount": 250.0, "baseline_refund_rate": 0.05},  # 25% vs 5%
+        {"category": "香水", "gmv": 1000.0, "refund_amount": 90.0, "baseline_refund_rate": 0.02},  # 9% < 10% floor
+        {"category": "面膜", "gmv": 1000.0, "refund_amount": 150.0, "baseline_refund_rate": 0.10},  # 15% < 2 x 10%
+    ])
+    found = rules.refund_spikes(frame, ratio_threshold=2.0, min_rate=0.1)
+    assert [a.subject for a in found] == ["彩妆"]
+    assert found[0].evidence["refund_rate_now"] == pytest.approx(0.25)
+
+
+def test_campaign_below_target_needs_spend():
+    frame = pd.DataFrame([
+        {"channel": "直通车", "campaign": "A", "spend": 5000.0, "attributed_amount": 7000.0, "roi": 1.4, "roi_prev": 4.0},
+        {"channel": "直通车", "campaign": "B", "spend": 500.0, "attributed_amount": 500.0, "roi": 1.0, "roi_prev": 2.0},
+        {"channel": "万相台", "campaign": "C", "spend": 5000.0, "attributed_amount": 20000.0, "roi": 4.0, "roi_prev": 4.0},
+    ])
+    found = rules.campaigns_below_target(frame, target=3.0, min_spend=1000)
+    assert [a.subject for a in found] == ["直通车 / A"]
+    assert found[0].severity == "high"  # 1.4 < 0.75 x 3
+    assert found[0].score == pytest.approx((3.0 - 1.4) * 5000)
+
+
+def test_dormant_rise_threshold():
+    assert rules.dormant_rise(0.68, 0.65, threshold_pp=0.02)
+    assert not rules.dormant_rise(0.66, 0.65, threshold_pp=0.02)
+
+
+def test_kpi_changes_report_only_bad_moves():
+    kpis = pd.DataFrame([
+        {"metric": "gmv", "this_week": 50.0, "last_week": 100.0},  # -50%: bad
+        {"metric": "uv", "this_week": 150.0, "last_week": 100.0},  # +50%: good news, not an alarm
+        {"metric": "refund_rate", "this_week": 0.10, "last_week": 0.05},  # +100% relative: bad
+        {"metric": "aov", "this_week": 105.0, "last_week": 100.0},  # +5%: below threshold
+    ])
+    found = rules.kpi_changes(kpis, threshold=0.2, context="双11")
+    assert sorted(a.subject for a in found) == ["gmv", "refund_rate"]
+    assert all(a.evidence["context"] == "双11" for a in found)
+
+
+def test_findings_are_ordered_by_severity_then_score():
+    a = rules.Anomaly("x", "a", "medium", score=5)
+    b = rules.Anomaly("x", "b", "high", score=1)
+    c = rules.Anomaly("x", "c", "high", score=9)
+    assert [f.subject for f in rules.ordered([a, b, c])] == ["c", "b", "a"]
