@@ -65,6 +65,7 @@ class Warehouse:
             )
         try:
             con = ibis.duckdb.connect(str(path), read_only=True)
+            con.raw_sql("SET enable_progress_bar = false")  # it would print into reports
             con.list_tables()
         except Exception as exc:  # duckdb raises IOException / InvalidInputException
             raise WarehouseError(
