@@ -59,7 +59,7 @@ def main() -> None:
             fulls.append(time.perf_counter() - t0)
             import json
 
-            stages = json.loads((folder / "run.json").read_text())["timings"]
+            stages = json.loads((folder / "run.json").read_text())["timings_s"]
     floor, full = statistics.median(floors), statistics.median(fulls)
     print(f"empty notebook through the pipeline (floor): median {floor:.2f} s  runs {[round(x, 2) for x in floors]}")
     print(f"weekly review {args.shop} (execute+html+pdf+xlsx): median {full:.2f} s  runs {[round(x, 2) for x in fulls]}")
