@@ -88,3 +88,14 @@ def test_relative_output_root_works(tmp_path, wh, monkeypatch):
                     "--set", "week=2026-W47", "--formats", "xlsx", "--out", "outputs")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "outputs" / "weekly_review" / "0001" / "2026-W47" / "tables.xlsx").is_file()
+
+
+def test_missing_required_table_is_named(tmp_path):
+    tables = tiny.tables()
+    del tables["shop_daily"]
+    path = write_warehouse(tmp_path / "no_daily.duckdb", tables)
+    out = tmp_path / "outputs"
+    result = invoke("run", "weekly_review", "--set", f"warehouse={path}", "--set", "shop_id=0001", "--out", str(out))
+    assert result.exit_code == 2
+    assert "Table 'shop_daily' is missing from the warehouse" in result.output
+    assert_nothing_written(out)
