@@ -65,13 +65,16 @@ class Warehouse:
             )
         try:
             con = ibis.duckdb.connect(str(path), read_only=True)
-            con.raw_sql("SET enable_progress_bar = false")  # it would print into reports
             con.list_tables()
         except Exception as exc:  # duckdb raises IOException / InvalidInputException
             raise WarehouseError(
                 f"Warehouse file {path} cannot be opened as a DuckDB database "
                 f"({type(exc).__name__}: {str(exc).splitlines()[0]}). Is it corrupt or another kind of file?"
             ) from None
+        try:  # progress bars would print into reports; inside Jupyter DuckDB refuses the switch
+            con.raw_sql("SET enable_progress_bar = false")
+        except Exception:  # noqa: BLE001 - cosmetic setting
+            pass
         return cls(con, str(path))
 
     @cached_property
