@@ -68,17 +68,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from .. import schemas
-from .store import sql_type
+from .store import new_warehouse_file, sql_type
 
 __all__ = [
     "DEMO_END_DATE",
@@ -1843,32 +1841,17 @@ def build_demo_warehouse(
     if not 70 <= days <= 1095:
         raise ValueError(f"days must be between 70 and 1095 (got {days}): the planted events need ~10 weeks "
                          "of history and the demo catalogue goes back about four years")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # DuckDB creates the file itself
     cal = _Calendar.make(end_date, days)
-    try:
-        con = duckdb.connect(tmp)
-        try:
-            # FSST for every string column: same file size, ~2x faster than letting DuckDB also
-            # try dictionary compression on millions of unique order and customer ids
-            con.execute("SET force_compression='fsst'")
-            _create_tables(con)
-            for model in _MODELS:
-                _build_shop(con, model, cal, orders_per_shop, seed, plant_events)
-            con.execute("CHECKPOINT")
-            counts = {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
-                      for name in schemas.CONTRACTS}
-        finally:
-            con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, tmp + ".wal"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-        raise
+    with new_warehouse_file(path) as con:
+        # FSST for every string column: same file size, ~2x faster than letting DuckDB also
+        # try dictionary compression on millions of unique order and customer ids
+        con.execute("SET force_compression='fsst'")
+        _create_tables(con)
+        for model in _MODELS:
+            _build_shop(con, model, cal, orders_per_shop, seed, plant_events)
+        con.execute("CHECKPOINT")
+        counts = {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+                  for name in schemas.CONTRACTS}
     return counts
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -42,8 +43,10 @@ def create_table(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame)
         con.unregister("_incoming")
 
 
-def write_warehouse(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
-    """Write a new warehouse file holding ``tables``; the file appears only when complete."""
+@contextmanager
+def new_warehouse_file(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new DuckDB file that appears at ``path`` only when the block succeeds
+    (written to a temporary file beside it, checkpointed, then renamed over ``path``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -52,8 +55,7 @@ def write_warehouse(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Pat
     try:
         con = duckdb.connect(tmp)
         try:
-            for name, frame in tables.items():
-                create_table(con, name, frame)
+            yield con
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -63,4 +65,11 @@ def write_warehouse(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Pat
             if os.path.exists(leftover):
                 os.unlink(leftover)
         raise
-    return path
+
+
+def write_warehouse(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write a new warehouse file holding ``tables``; the file appears only when complete."""
+    with new_warehouse_file(path) as con:
+        for name, frame in tables.items():
+            create_table(con, name, frame)
+    return Path(path)
