@@ -439,8 +439,8 @@ def category_refunds(wh: Warehouse, shop_id: str, weeks: dict[str, cal.Period], 
         return None
     o = queries.paid_orders(wh, shop_id)
     lo = min(p.start for p in weeks.values())
-    o = o.filter(o.paid_at >= queries._ts(lo))
-    o = o.mutate(period=queries._label_by_period(o.paid_at, weeks, is_timestamp=True))
+    o = o.filter(o.paid_at >= queries.day_start(lo))
+    o = o.mutate(period=queries.label_by_period(o.paid_at, weeks, is_timestamp=True))
     o = o.filter(o.period.notnull())
     items = wh.shop_rows("order_items", shop_id)
     products = wh.shop_rows("products", shop_id).select("sku_id", "category")
@@ -501,7 +501,7 @@ def promo_risk(wh: Warehouse, shop_id: str, end: dt.date, stock: pd.DataFrame, u
     if not queries.has_rows(wh, "promotions", shop_id):
         return None, None
     p = wh.shop_rows("promotions", shop_id)
-    nxt = p.filter(p.start_at > queries._ts(end + dt.timedelta(days=1))).order_by("start_at").limit(1).execute()
+    nxt = p.filter(p.start_at > queries.day_start(end + dt.timedelta(days=1))).order_by("start_at").limit(1).execute()
     if nxt.empty:
         return None, None
     promo = nxt.iloc[0].to_dict()
@@ -520,7 +520,7 @@ def promotions_during(wh: Warehouse, shop_id: str, period: cal.Period) -> list[s
     if not queries.has_rows(wh, "promotions", shop_id):
         return []
     p = wh.shop_rows("promotions", shop_id)
-    start, end = queries._ts(period.start), queries._ts(period.end + dt.timedelta(days=1))
+    start, end = queries.day_start(period.start), queries.day_start(period.end + dt.timedelta(days=1))
     hits = p.filter((p.start_at < end) & (p.end_at >= start)).order_by("start_at").execute()
     return list(hits.name)
 

@@ -17,16 +17,17 @@ from ..warehouse.connection import Warehouse
 DAY_S = 86_400
 
 
-def _ts(day: dt.date) -> ibis.Expr:
+def day_start(day: dt.date) -> ibis.Expr:
+    """Midnight at the start of ``day``, as a timestamp literal."""
     return ibis.timestamp(dt.datetime.combine(day, dt.time()))
 
 
-def _label_by_period(column: ibis.Column, periods: Mapping[str, Period], *, is_timestamp: bool) -> ibis.Expr:
+def label_by_period(column: ibis.Column, periods: Mapping[str, Period], *, is_timestamp: bool) -> ibis.Expr:
     """CASE expression naming the period a date/timestamp falls into (periods must not overlap)."""
     branches = []
     for label, period in periods.items():
         if is_timestamp:
-            cond = (column >= _ts(period.start)) & (column < _ts(period.end + dt.timedelta(days=1)))
+            cond = (column >= day_start(period.start)) & (column < day_start(period.end + dt.timedelta(days=1)))
         else:
             cond = column.between(period.start, period.end)
         branches.append((cond, label))
@@ -95,13 +96,13 @@ def buyer_parts(
     lo = min(p.start for p in periods.values()) - dt.timedelta(days=new_buyer_days + 1)
     hi = max(p.end for p in periods.values()) + dt.timedelta(days=1)
     o = paid_orders(wh, shop_id)
-    o = o.filter((o.paid_at >= _ts(lo)) & (o.paid_at < _ts(hi)))
+    o = o.filter((o.paid_at >= day_start(lo)) & (o.paid_at < day_start(hi)))
     w = ibis.window(group_by=o.customer_id, order_by=o.paid_at)
     o = o.mutate(prev_paid_at=o.paid_at.lag().over(w))
     gap_days = (o.paid_at.epoch_seconds() - o.prev_paid_at.epoch_seconds()) / DAY_S
     o = o.mutate(
         is_new=o.prev_paid_at.isnull() | (gap_days > new_buyer_days),
-        period=_label_by_period(o.paid_at, periods, is_timestamp=True),
+        period=label_by_period(o.paid_at, periods, is_timestamp=True),
     )
     o = o.filter(o.period.notnull())
     per_buyer = o.group_by(["period", "customer_id"]).aggregate(
@@ -121,7 +122,7 @@ def repurchase_parts(wh: Warehouse, shop_id: str, ends: Mapping[str, dt.date], w
     rows = []
     for label, end in ends.items():
         start = end - dt.timedelta(days=window_days - 1)
-        w = o.filter((o.paid_at >= _ts(start)) & (o.paid_at < _ts(end + dt.timedelta(days=1))))
+        w = o.filter((o.paid_at >= day_start(start)) & (o.paid_at < day_start(end + dt.timedelta(days=1))))
         per_buyer = w.group_by("customer_id").aggregate(n=w.count())
         agg = per_buyer.aggregate(
             window_buyers=per_buyer.count(),
@@ -141,7 +142,7 @@ def sums_by_period(
 ) -> pd.DataFrame:
     """Sum ``measures`` of a daily table by ``keys`` and period label (long frame)."""
     t = wh.shop_rows(table, shop_id)
-    t = t.mutate(period=_label_by_period(t.date, periods, is_timestamp=False))
+    t = t.mutate(period=label_by_period(t.date, periods, is_timestamp=False))
     t = t.filter(t.period.notnull())
     aggs = {name: (t[col] if isinstance(col, str) else col.resolve(t)).sum() for name, col in measures.items()}
     return t.group_by(["period", *keys]).aggregate(**aggs).execute()
@@ -153,8 +154,8 @@ def rfm_snapshot(o: ibis.Table, at: dt.date, lookback_days: int, dormant_days: i
     R is scored so that RECENT = HIGH: a buyer is R-high when their recency in days is below
     the base's average. F and M are high above the base's average.
     """
-    end = _ts(at + dt.timedelta(days=1))
-    start = _ts(at + dt.timedelta(days=1 - lookback_days))
+    end = day_start(at + dt.timedelta(days=1))
+    start = day_start(at + dt.timedelta(days=1 - lookback_days))
     w = o.filter((o.paid_at >= start) & (o.paid_at < end))
     c = w.group_by("customer_id").aggregate(
         last_paid=w.paid_at.max(), frequency=w.count(), monetary=w.paid_amount.sum()
