@@ -6,10 +6,11 @@ name) by the column names it knows, drops blank and total rows, and returns one
 user sees in Excel, so every later message can say "row 5". Typing the cells is the job of
 :mod:`opsreport.importing.values`; mapping columns to the warehouse is the importer's.
 
-The format is decided by the file's content (the extension only breaks ties): platforms name
-CSV files ".xls" and serve HTML pages as Excel downloads. A file that is something else
-entirely (an HTML page, a ZIP archive that is not a workbook, a PDF, random bytes) raises
-:class:`FileReadError` saying what it seems to be. Source files are only ever opened for reading.
+The format is decided by the file's content, not its extension: back offices name tab-separated
+text ".xls", and users rename files. A workbook or a CSV is read whatever it is called; a file
+that is something else (an HTML page or XML spreadsheet saved as .xls, a ZIP archive that is not
+a workbook, a PDF, random bytes) raises :class:`FileReadError` saying what it seems to be.
+Source files are only ever opened for reading.
 """
 
 from __future__ import annotations
@@ -33,17 +34,13 @@ from opsreport.importing.values import _FULL_WIDTH_TABLE
 
 __all__ = ["FileReadError", "RawSheet", "normalize_header", "read_export"]
 
-TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
-XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm"})
-XLS_SUFFIXES = frozenset({".xls", ".xlt"})
-
 #: A data row whose first non-empty cell, or one of its first two cells, starts with one of these
 #: is a total row and is dropped. English words must end there or be followed by a non-letter, so
 #: "Total", "Sum:" and "Total (7 days)" are totals while "Summer dress" is not.
 TOTAL_ROW_PATTERN = r"^(?:合计|总计|汇总|小计|[Tt][Oo][Tt][Aa][Ll](?:$|[^A-Za-z])|[Ss][Uu][Mm](?:$|[^A-Za-z]))"
 
 _CSV_DELIMITERS = (",", "\t", ";", "|")
-_CSV_SAMPLE_BYTES = 4 * 1024 * 1024  # enough for any preamble; the rest is streamed by pandas
+_CSV_SAMPLE_BYTES = 4 * 1024 * 1024  # read to find the header; the body is streamed by pyarrow
 _CSV_SPARE_FIELDS = 4  # fields a data row may have beyond the header (trailing delimiters)
 _MAX_EXACT_INT = 2**53
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

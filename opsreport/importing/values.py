@@ -81,10 +81,10 @@ def _as_text(s: pd.Series) -> pd.Series:
 def _clean(s: pd.Series, *, null_tokens: bool = True) -> pd.Series:
     """Fold full-width characters, strip, and make empty (and null-token) cells missing."""
     t = _as_text(s)
-    wide = t.str.contains(_FULL_WIDTH_PATTERN, regex=True).fillna(False).astype(bool)
-    if wide.any():
+    wide = np.flatnonzero(_mask(t.str.contains(_FULL_WIDTH_PATTERN, regex=True)).to_numpy())
+    if len(wide):  # usually none: translate (a Python call per cell) only those that need it
         t = t.copy()
-        t.loc[wide] = t.loc[wide].str.translate(_FULL_WIDTH_TABLE)
+        t.iloc[wide] = t.iloc[wide].str.translate(_FULL_WIDTH_TABLE).to_numpy()
     t = t.str.strip()
     empty = t.str.lower().isin(NULL_TOKENS) if null_tokens else t.eq("")
     return t.mask(empty.fillna(False).astype(bool))
@@ -228,13 +228,11 @@ def _normalise_datetime_text(t: pd.Series) -> pd.Series:
     return t
 
 
-def _parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Timestamps (datetime64[ns]), the bad mask, and which cells were Excel serial numbers."""
-    t = _clean(s)
-    present = t.notna()
-    out = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
-    if not present.any():
-        return out, pd.Series(False, index=t.index), pd.Series(False, index=t.index)
+def _parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Timestamps (datetime64[ns]) and the bad mask; formats tried in turn on what is left."""
+    index = s.index
+    t = _clean(s).reset_index(drop=True)  # positional from here on: any index works
+    present = t.notna().to_numpy()
 
     def parse(texts: pd.Series, fmt: str) -> pd.Series:
         got = pd.to_datetime(texts, format=fmt, errors="coerce")
@@ -243,17 +241,14 @@ def _parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         return got.where((got >= _DATE_MIN) & (got < _DATE_MAX)).astype("datetime64[ns]")
 
     # the common case first, on the text as it is: "2026-11-03 14:05:09"
-    todo = present.copy()
-    got = parse(t, _FORMATS[0])
-    out = got
-    todo &= got.isna()
+    out = parse(t, _FORMATS[0])
+    todo = present & out.isna().to_numpy()
     if todo.any():
         rest = t[todo]
         serial = _match(rest, _SERIAL)
         if serial.any():
             days = pd.to_numeric(rest[serial], errors="coerce")
-            in_range = days.between(*SERIAL_RANGE)
-            seconds = (days[in_range] * 86400).round()
+            seconds = (days[days.between(*SERIAL_RANGE)] * 86400).round()
             out.loc[seconds.index] = _EXCEL_ORIGIN + pd.to_timedelta(seconds.astype("int64"), unit="s")
         compact = _match(rest, r"[0-9]{8}")
         if compact.any():
@@ -267,9 +262,9 @@ def _parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
                     break
                 part = others[missing]
                 out.loc[part.index] = parse(part, fmt)
-    bad = present & out.isna()
-    serials = present & _match(t, _SERIAL)
-    return out, bad, serials
+    bad = present & out.isna().to_numpy()
+    out.index = index
+    return out, pd.Series(bad, index=index)
 
 
 def to_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -281,8 +276,7 @@ def to_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     is 2026-11-03 12:00:00; serials between 20000 and 80000 only, 1900 date system, rounded to the
     second). Years outside 1900..2199 are bad.
     """
-    out, bad, _ = _parse_datetime(s)
-    return out, bad
+    return _parse_datetime(s)
 
 
 def to_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -292,7 +286,7 @@ def to_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     "2026/11/3", "2026.11.03", "20261103", "2026年11月3日", "2026-11-03T14:05:09", Excel serial
     numbers "46329" / "46329.0" (20000..80000, origin 1899-12-30; a fraction is dropped).
     """
-    out, bad, _ = _parse_datetime(s)
+    out, bad = _parse_datetime(s)
     return out.dt.normalize(), bad
 
 

@@ -247,3 +247,13 @@ def test_parsers_accept_str_dtype_and_keep_missing():
     assert to_number(s)[0].isna().tolist() == [False, True, False]
     assert to_id(s)[0].isna().tolist() == [False, True, False]
     assert values.to_date(pd.Series([], dtype="str"))[0].empty
+
+
+def test_parsers_keep_any_index_even_a_repeated_one():
+    # rows from two sheets of one file can share numbers; nothing may be aligned by label
+    s = pd.Series(["１", "2026-11-03", "x"], index=[5, 5, 6])
+    for parser in (to_number, to_int, to_date, to_datetime, to_id, to_text):
+        out, bad = parser(s)
+        assert list(out.index) == [5, 5, 6] and list(bad.index) == [5, 5, 6]
+    assert to_number(s)[1].tolist() == [False, True, True]
+    assert to_date(s)[0].tolist()[1] == pd.Timestamp("2026-11-03")
