@@ -298,7 +298,7 @@ def test_xlsx_header_with_no_data_rows(tmp_path):
 
 
 def test_xls_with_preamble_percent_and_dates(tmp_path):
-    xlwt = pytest.importorskip("xlwt")  # a test-only dependency (pyproject's test extra)
+    import xlwt  # a test-only dependency (pyproject's test extra)
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet("商品日报")
     ws.write(0, 0, "商品日报")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -55,7 +54,6 @@ def test_pdf_is_a4_with_chinese_text_embedded_cjk_font_and_chart(report_pdf):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
 def test_pdffonts_reports_the_cjk_font_embedded(report_pdf):
     listing = subprocess.run(["pdffonts", str(report_pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in listing.splitlines() if "CJK" in line]
