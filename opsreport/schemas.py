@@ -11,6 +11,7 @@ counts as integers, dates as DATE, instants as TIMESTAMP.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Optional
 
 import ibis
@@ -50,7 +51,8 @@ class Products(_Contract):
     sku_id: str
     product_name: str
     category: str
-    list_price: float = Field(ge=0)
+    # product reports and order exports carry no list price: empty until a catalogue provides it
+    list_price: Optional[float] = Field(ge=0, nullable=True)
     unit_cost: float = Field(ge=0, nullable=True)
     launched_on: dt.date = Field(nullable=True)
     status: str = Field(isin=["on_shelf", "off_shelf"])
@@ -270,15 +272,27 @@ def conform(table: ibis.Table, table_name: str) -> tuple[ibis.Table, list[str]]:
     return (table.mutate(**casts) if casts else table), problems
 
 
-def validate(table: ibis.Table, table_name: str) -> ibis.Table:
-    """Check ``table`` against its contract; raise ContractError listing every problem."""
+def validate(table: ibis.Table, table_name: str, row_columns: Sequence[str] = ()) -> ibis.Table:
+    """Check ``table`` against its contract; raise ContractError listing every problem.
+
+    ``row_columns`` name extra columns of ``table`` that say where a row comes from (an
+    importer's "orders.csv, row 7"): when given, failing rows are cited by them instead of by
+    the table's key, and null values, disallowed values and duplicate keys are cited too.
+    """
     conformed, type_problems = conform(table, table_name)
     model = CONTRACTS[table_name]
     problems = list(type_problems)
+    if _is_empty(conformed):  # pandera's Ibis backend fails every check of a table without rows
+        missing = [c for c in columns_of(table_name) if c not in conformed.columns]
+        if missing:
+            problems.insert(0, f"missing column(s): {', '.join(missing)}; the table has: {', '.join(conformed.columns)}")
+        if problems:
+            raise ContractError(_format(table_name, problems))
+        return conformed
     try:
         model.validate(conformed, lazy=True)
     except pa_errors.SchemaErrors as exc:
-        problems.extend(_describe(exc, conformed, type_problems))
+        problems.extend(_describe(exc, conformed, type_problems, list(row_columns)))
     except pa_errors.SchemaError as exc:  # pragma: no cover - lazy=True collects them
         problems.append(str(exc).splitlines()[0])
     if problems:
@@ -286,7 +300,11 @@ def validate(table: ibis.Table, table_name: str) -> ibis.Table:
     return conformed
 
 
-def _describe(exc: pa_errors.SchemaErrors, table: ibis.Table, known: list[str]) -> list[str]:
+def _is_empty(table: ibis.Table) -> bool:
+    return table.limit(1).count().execute() == 0
+
+
+def _describe(exc: pa_errors.SchemaErrors, table: ibis.Table, known: list[str], row_columns: list[str]) -> list[str]:
     bad_type_columns = {p.split("'")[1] for p in known}
     out = []
     missing = []
@@ -300,9 +318,11 @@ def _describe(exc: pa_errors.SchemaErrors, table: ibis.Table, known: list[str]) 
             missing.append(column)
         elif reason == "DUPLICATES":
             keys = list(table.columns) if err.schema is None else _unique_keys(err)
-            out.append(_duplicates_message(table, keys))
+            out.append(_duplicates_message(table, keys, row_columns))
         elif reason == "DATAFRAME_CHECK":
-            out.append(_check_message(table, text, _row_keys(exc)))
+            out.append(_check_message(table, text, _row_keys(exc), err.check, row_columns))
+        elif reason == "SERIES_CONTAINS_NULLS" and row_columns and column in table.columns:
+            out.append(_rows_message(table, table[column].isnull(), column, row_columns, f"column '{column}' must not be empty"))
         else:
             out.append(text)
     if missing:
@@ -327,15 +347,39 @@ def _row_keys(exc: pa_errors.SchemaErrors) -> list[str]:
     return list(unique) if unique else []
 
 
-def _check_message(table: ibis.Table, text: str, keys: list[str]) -> str:
+def _cite(row, columns: list[str]) -> str:
+    if len(columns) == 1:
+        return _plain(row[columns[0]])
+    return ", ".join(f"{k}={_plain(row[k])}" for k in columns)
+
+
+def _rows_message(table: ibis.Table, condition, column: str, row_columns: list[str], what: str) -> str:
+    """``what``: n row(s), e.g. <row> (column=value); ... (rows cited by ``row_columns``)."""
+    bad = table.filter(condition)
+    n = int(bad.count().execute())
+    rows = bad.select(*row_columns, column).limit(3).execute()
+    examples = "; ".join(
+        f"{_cite(r, row_columns)} ({column}" + (" empty)" if r[column] is None or r[column] != r[column] else f"={_plain(r[column])})")
+        for _, r in rows.iterrows()
+    )
+    return f"{what}: {n} row(s), e.g. {examples}"
+
+
+def _check_message(table: ibis.Table, text: str, keys: list[str], check=None, row_columns: list[str] = ()) -> str:
     # pandera: "Column 'uv' failed element-wise validator number 0: greater_than_or_equal_to(0)
     # failure cases: {...}" -> name the rule, how many rows break it and which ones.
     column = _column_in(text)
     rule = text.split(": ", 1)[1].split(" failure cases", 1)[0] if ": " in text else text
     samples = text.split("failure cases:", 1)[1].strip() if "failure cases:" in text else ""
     where = ""
+    if row_columns and column in table.columns and getattr(check, "name", None) == "isin":
+        allowed = list(check.statistics.get("allowed_values", []))
+        return _rows_message(table, ~table[column].isin(allowed), column, list(row_columns),
+                             f"column '{column}' must be one of {', '.join(map(str, allowed))}")
     if rule.startswith("greater_than_or_equal_to(") and column in table.columns:
         bound = float(rule[len("greater_than_or_equal_to("):-1])
+        if row_columns:
+            return _rows_message(table, table[column] < bound, column, list(row_columns), f"column '{column}' must be >= {bound:g}")
         bad = table.filter(table[column] < bound)
         n = int(bad.count().execute())
         shown = [k for k in keys if k in table.columns and k != column]
@@ -348,18 +392,25 @@ def _check_message(table: ibis.Table, text: str, keys: list[str]) -> str:
     return f"column '{column}' fails {rule}; failing values: {samples[:160]}"
 
 
-def _duplicates_message(table: ibis.Table, keys: list[str]) -> str:
+def _duplicates_message(table: ibis.Table, keys: list[str], row_columns: list[str] = ()) -> str:
     if not keys:
         return "duplicate rows"
+    where = {}
+    if row_columns:  # "a.csv, row 3 | a.csv, row 9"
+        cited = table[row_columns[0]].cast("string")
+        for c in row_columns[1:]:
+            cited = cited.concat(", ", table[c].cast("string"))
+        where = {"where": cited.group_concat(" | ")}
     dupes = (
         table.group_by(keys)
-        .aggregate(rows=table.count())
+        .aggregate(rows=table.count(), **where)
         .filter(lambda t: t.rows > 1)
     )
     n = int(dupes.count().execute())
     sample = dupes.limit(3).execute()
     examples = "; ".join(
-        ", ".join(f"{k}={_plain(row[k])}" for k in keys) + f" ({row['rows']} rows)"
+        ", ".join(f"{k}={_plain(row[k])}" for k in keys)
+        + (f" ({row['rows']} rows: {row['where'][:200]})" if row_columns else f" ({row['rows']} rows)")
         for _, row in sample.iterrows()
     )
     return f"duplicate key ({', '.join(keys)}): {n} key(s) appear more than once, e.g. {examples}"
