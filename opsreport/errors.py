@@ -27,3 +27,18 @@ class RenderError(OpsReportError):
     """Executing or exporting a report failed; nothing was published."""
 
     exit_code = 3
+
+
+class MappingError(OpsReportError):
+    """An import mapping (opsreport/importing/mappings/*.yaml or a user's) is unknown or invalid."""
+
+
+class ImportProblemsError(WarehouseError):
+    """Export files could not be imported; every problem is listed and nothing was written.
+
+    ``problems`` holds one `opsreport.importing.problems.Problem` per finding (file, sheet, rows,
+    column, message)."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])

@@ -1,0 +1,259 @@
+"""Writing staged canonical rows into the warehouse: one DuckDB transaction per import.
+
+Rows are staged in temporary tables typed as their contracts say, checked (duplicates across
+files, the contracts themselves), then upserted by the table's natural key (the contract's
+``unique`` columns): a key not in the table is inserted; a key already there is updated when a
+column the file provides differs (``on_conflict: replace``) and otherwise counted as skipped.
+Columns the file does not have keep their stored value; a new row gets the mapping's default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import ibis
+import pandas as pd
+
+from .. import schemas
+from ..errors import ContractError, WarehouseError
+from ..warehouse import store
+from .problems import Problem
+from .transform import ROW, SOURCE, Staged
+
+FILE = "_file"  # index of the file in the command's list
+WHERE = "_where"  # "orders.csv, row 7": how contract messages cite a row
+CURRENCY = "CNY"
+
+
+class _DryRun(Exception):
+    """Raised inside a new warehouse file's block so that the file never appears."""
+
+
+@contextmanager
+def transaction(path: Path, *, dry_run: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection inside one transaction: committed when the block succeeds (and
+    this is not a dry run), rolled back otherwise. A warehouse that does not exist yet is built
+    in a temporary file and appears only on success."""
+    if not path.exists():
+        try:
+            with store.new_warehouse_file(path) as con:
+                ensure_tables(con)
+                yield con
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        return
+    if not path.is_file():
+        raise WarehouseError(f"Warehouse path {path} is not a file.")
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        hint = (" Another program (a running report, JupyterLab) may have it open: close it and retry."
+                if "lock" in first.lower() else " Is it a DuckDB warehouse file?")
+        raise WarehouseError(f"Warehouse file {path} cannot be opened for writing ({type(exc).__name__}: {first}).{hint}") from None
+    try:
+        _quiet(con)
+        con.begin()
+        try:
+            ensure_tables(con)
+            yield con
+        except BaseException:
+            con.rollback()
+            raise
+        if dry_run:
+            con.rollback()
+        else:
+            con.commit()
+            con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _quiet(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:  # pragma: no cover - cosmetic
+        pass
+
+
+def existing_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    rows = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main' "
+        "AND database_name = current_database()"
+    ).fetchall()
+    out: dict[str, list[str]] = {}
+    for table, column in rows:
+        out.setdefault(table, []).append(column)
+    return out
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every canonical table exists (created empty with its contract's types when missing)."""
+    have = existing_tables(con)
+    for name in schemas.CONTRACTS:
+        if name not in have:
+            empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in schemas.columns_of(name)})
+            store.create_table(con, name, empty)
+            continue
+        lacking = [c for c in schemas.columns_of(name) if c not in have[name]]
+        if lacking:
+            raise WarehouseError(
+                f"Table '{name}' of the warehouse lacks column(s) {', '.join(lacking)} of its contract; "
+                "run 'opsreport validate' and rebuild or repair the warehouse before importing."
+            )
+
+
+# --- shops --------------------------------------------------------------------------------------
+
+
+def ensure_shop(con: duckdb.DuckDBPyConnection, shop_id: str, platforms: Sequence[str], *, platform: str | None,
+                name: str | None, category: str | None) -> tuple[bool, list[Problem]]:
+    """The shop's row, created when missing: (created, problems)."""
+    row = con.execute('SELECT platform FROM shops WHERE shop_id = ?', [shop_id]).fetchone()
+    if row is not None:
+        if "any" not in platforms and row[0] not in platforms:
+            return False, [Problem(None, (
+                f"shop '{shop_id}' is a {row[0]} shop, but this source is for {' / '.join(platforms)} exports: "
+                "check --shop and --source"))]
+        return False, []
+    chosen = platform or next((p for p in platforms if p != "any"), None)
+    if chosen is None:
+        return False, [Problem(None, f"shop '{shop_id}' is new and this source fits any platform: pass --platform "
+                                     f"({', '.join(schemas.PLATFORMS)})")]
+    if chosen not in schemas.PLATFORMS or ("any" not in platforms and chosen not in platforms):
+        allowed = schemas.PLATFORMS if "any" in platforms else list(platforms)
+        return False, [Problem(None, f"--platform '{chosen}' does not fit this source ({', '.join(allowed)})")]
+    con.execute(
+        "INSERT INTO shops (shop_id, name, platform, category, currency) VALUES (?, ?, ?, ?, ?)",
+        [shop_id, name or shop_id, chosen, category or "unknown", CURRENCY],
+    )
+    return True, []
+
+
+# --- staging --------------------------------------------------------------------------------------
+
+
+@dataclass
+class StagedTable:
+    """One canonical table's rows from every file of the import, in a temporary table."""
+
+    table: str
+    name: str  # the temporary table
+    keys: list[str]
+    files: int
+    on_conflict: str
+
+
+def stage(con: duckdb.DuckDBPyConnection, table: str, shop_id: str, parts: Sequence[tuple[int, Staged]]) -> StagedTable:
+    """Put every file's rows of ``table`` into one temporary table with the contract's types."""
+    frames = []
+    for index, staged in parts:
+        f = staged.frame
+        f = f.assign(**{FILE: index})
+        frames.append(f)
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    name = f"_stage_{table}"
+    columns = schemas.columns_of(table)
+    select = []
+    for col, dtype in columns.items():
+        if col == "shop_id":
+            select.append("CAST($shop AS VARCHAR) AS shop_id")
+        elif col in frame.columns:
+            select.append(f'CAST("{col}" AS {store.sql_type(dtype)}) AS "{col}"')
+        else:
+            select.append(f'CAST(NULL AS {store.sql_type(dtype)}) AS "{col}"')
+    select += [f"CAST({FILE} AS INTEGER) AS {FILE}", f"CAST({SOURCE} AS VARCHAR) AS {SOURCE}", f"CAST({ROW} AS BIGINT) AS {ROW}"]
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT {", ".join(select)} FROM _incoming', {"shop": shop_id})
+    finally:
+        con.unregister("_incoming")
+    keys = [k for k in (schemas.CONTRACTS[table].to_schema().unique or [])]
+    return StagedTable(table, name, keys, len(parts), parts[0][1].on_conflict)
+
+
+def conflicts(con: duckdb.DuckDBPyConnection, st: StagedTable, files: Sequence[Path]) -> list[Problem]:
+    """Keys that several files of the import give different values: which one is right is unknown."""
+    if st.files < 2:
+        return []
+    keys = ", ".join(f'"{k}"' for k in st.keys)
+    values = [c for c in schemas.columns_of(st.table) if c not in st.keys]
+    row = ", ".join(f'"{c}"' for c in values)
+    found = con.execute(
+        f"""SELECT {keys}, string_agg({SOURCE} || ', row ' || {ROW}, ' | ' ORDER BY {FILE}, {ROW}) AS at_
+            FROM "{st.name}" GROUP BY {keys}
+            HAVING count(DISTINCT {FILE}) > 1 AND count(DISTINCT ({row})) > 1"""
+    ).df()
+    if found.empty:
+        return []
+    examples = "; ".join(
+        ", ".join(f"{k}={_show(r[k])}" for k in st.keys if k != "shop_id") + f" ({r['at_'][:200]})"
+        for _, r in found.head(3).iterrows()
+    )
+    return [Problem(None, (
+        f"{len(found):,} key(s) of {st.table} appear in several files with different values, e.g. {examples}. "
+        "Which file is right is unknown: import them with separate commands (the later import updates "
+        "the earlier one's rows) or leave out the outdated file."
+    ))]
+
+
+def check_contract(con: duckdb.DuckDBPyConnection, st: StagedTable) -> list[Problem]:
+    """The staged rows (one per key) against the table's contract; rows cited by file and row."""
+    backend = ibis.duckdb.from_connection(con)
+    t = backend.table(st.name, database="temp")
+    if st.files > 1:  # the same row in several files: checked once
+        t = t.mutate(_n=ibis.row_number().over(group_by=st.keys, order_by=[t[FILE], t[ROW]])).filter(lambda x: x._n == 0)
+        t = t.drop("_n")
+    t = t.mutate(**{WHERE: t[SOURCE].concat(", row ", t[ROW].cast("string"))})
+    try:
+        schemas.validate(t, st.table, row_columns=[WHERE])
+    except ContractError as exc:
+        return [Problem(None, str(exc))]
+    return []
+
+
+# --- upsert ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    rows: int
+    inserted: int
+    updated: int
+    skipped: int
+
+
+def upsert(con: duckdb.DuckDBPyConnection, st: StagedTable, file_index: int, present: Sequence[str]) -> Counts:
+    """Write one file's staged rows of a table; count inserted, updated and unchanged rows."""
+    keys = st.keys
+    on = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+    compare = [c for c in present if c not in keys]
+    changed = " OR ".join(f's."{c}" IS DISTINCT FROM t."{c}"' for c in compare) or "FALSE"
+    cur = f'(SELECT * FROM "{st.name}" WHERE {FILE} = {int(file_index)})'
+    total, new, differ = con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE t."{keys[0]}" IS NULL),
+                   count(*) FILTER (WHERE t."{keys[0]}" IS NOT NULL AND ({changed}))
+            FROM {cur} s LEFT JOIN "{st.table}" t ON {on}"""
+    ).fetchone()
+    updated = 0
+    if st.on_conflict == "replace" and differ:
+        assignments = ", ".join(f'"{c}" = s."{c}"' for c in compare)
+        con.execute(f'UPDATE "{st.table}" AS t SET {assignments} FROM {cur} AS s WHERE {on} AND ({changed})')
+        updated = int(differ)
+    if new:
+        cols = ", ".join(f'"{c}"' for c in schemas.columns_of(st.table))
+        scols = ", ".join(f's."{c}"' for c in schemas.columns_of(st.table))
+        con.execute(f'INSERT INTO "{st.table}" ({cols}) SELECT {scols} FROM {cur} AS s ANTI JOIN "{st.table}" AS t ON {on}')
+    return Counts(rows=int(total), inserted=int(new), updated=updated, skipped=int(total) - int(new) - updated)
+
+
+def _show(v) -> str:
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else str(v)
+    return str(v)

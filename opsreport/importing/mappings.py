@@ -1,0 +1,395 @@
+"""Import mappings: which export columns fill which canonical columns, kept as YAML data.
+
+One file per source (``<name>.yaml``). The built-in ones live beside this module in
+``mappings/``; a user adds or overrides mappings from a directory given with ``--mappings DIR``
+or the ``OPSREPORT_MAPPINGS`` environment variable (several directories separated by ``os.pathsep``).
+Later directories win: built-in < OPSREPORT_MAPPINGS < --mappings. The format is described in
+``mappings/README.md``; every mapping is checked against the table contracts when it is loaded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from .. import schemas
+from ..errors import MappingError
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "mappings"
+ENV_VAR = "OPSREPORT_MAPPINGS"
+
+ColumnType = Literal["text", "id", "int", "money", "number", "rate", "date", "datetime", "status"]
+PlatformName = Literal["tmall", "taobao", "jd", "douyin", "any"]
+
+# which value types may fill a contract column of each type family
+_FITS = {
+    "string": {"text", "id", "status"},
+    "integer": {"int"},
+    "floating": {"money", "number", "rate", "int"},
+    "date": {"date", "datetime"},
+    "timestamp": {"datetime", "date"},
+}
+NUMERIC = {"int", "money", "number", "rate"}
+
+
+def normalize_header(text: str) -> str:
+    """The form in which headers and aliases are compared: NFKC (full-width -> half-width),
+    no whitespace, lower case. '支付金额（元）' and '支付金额 (元)' are the same header."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+def normalize_value(text: str) -> str:
+    """The form in which cell values are looked up in a column's ``map``."""
+    return " ".join(unicodedata.normalize("NFKC", str(text)).split())
+
+
+class ColumnSpec(BaseModel):
+    """How one canonical column is filled from the export."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    aliases: list[str] = Field(default_factory=list, description="accepted header texts, preferred first")
+    type: ColumnType
+    required: bool = Field(True, description="the file must have one of the aliases")
+    default: Any = Field(None, description="value for an empty cell, and for the whole column when it is absent")
+    bare: Literal["fraction", "percent"] | None = Field(None, description="rate: what a number without % means")
+    map: dict[str, str] | None = Field(None, description="export value -> canonical value")
+    unknown: Literal["error", "keep"] | None = Field(None, description="a value not in map: error (status) or keep")
+    multiply_by: str | None = Field(None, description="another column of this target: the value is this x that")
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _one_alias(cls, value):
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ColumnSpec":
+        if not self.aliases and self.required:
+            raise ValueError("a required column needs at least one alias")
+        if not self.aliases and self.default is None:
+            raise ValueError("give aliases, or a default (a constant for every row)")
+        if self.bare is not None and self.type != "rate":
+            raise ValueError("'bare' only applies to type rate")
+        if self.type == "rate" and self.bare is None:
+            raise ValueError("type rate needs 'bare: fraction' or 'bare: percent' (what a number without % means)")
+        if self.type == "status" and not self.map:
+            raise ValueError("type status needs a 'map' of export values to canonical values")
+        if self.map is not None and self.type not in ("text", "status"):
+            raise ValueError("'map' only applies to types text and status")
+        if self.unknown is not None and self.map is None:
+            raise ValueError("'unknown' only applies with a 'map'")
+        if self.multiply_by is not None and self.type not in NUMERIC:
+            raise ValueError("'multiply_by' only applies to numeric types")
+        if self.default is not None:
+            self.default = _check_default(self.default, self.type)
+        if self.map is not None:
+            self.map = {normalize_value(k): v for k, v in self.map.items()}
+        return self
+
+    @property
+    def on_unknown(self) -> str:
+        return self.unknown or ("error" if self.type == "status" else "keep")
+
+    def allowed_values(self) -> set[str] | None:
+        """Every value this column can produce, when that set is closed (status maps)."""
+        if self.map is None or self.on_unknown == "keep":
+            return None
+        return set(self.map.values()) | ({self.default} if self.default is not None else set())
+
+
+def _check_default(value: Any, type_: str) -> Any:
+    if type_ in ("int",):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"default {value!r} is not an integer")
+    elif type_ in ("money", "number", "rate"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"default {value!r} is not a number")
+        value = float(value)
+    elif type_ in ("date", "datetime"):
+        import pandas as pd
+
+        try:
+            pd.Timestamp(str(value))
+        except ValueError:
+            raise ValueError(f"default {value!r} is not a date") from None
+        value = str(value)
+    elif not isinstance(value, str):
+        raise ValueError(f"default {value!r} must be text (quote it)")
+    return value
+
+
+class Combine(BaseModel):
+    """Several export rows share one natural key (one row per item of an order, several raw
+    traffic sources mapped to one canonical source): they become one row. Columns listed in
+    ``sum`` are added up; every other column takes the value of the key's first row."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sum: list[str] = Field(default_factory=list)
+
+
+class Target(BaseModel):
+    """One canonical table filled from the export; shop_id always comes from --shop."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table: str
+    on_conflict: Literal["replace", "keep"] = Field(
+        "replace", description="replace: rows whose key exists are updated; keep: only missing keys are inserted"
+    )
+    combine: Combine | None = None
+    columns: dict[str, ColumnSpec]
+
+    @model_validator(mode="after")
+    def _fits_contract(self) -> "Target":
+        if self.table not in schemas.CONTRACTS or self.table == "shops":
+            tables = [t for t in schemas.CONTRACTS if t != "shops"]
+            raise ValueError(f"table '{self.table}' is not a canonical table ({', '.join(tables)}){_close(self.table, tables)}")
+        contract = contract_columns(self.table)
+        for name, spec in self.columns.items():
+            if name == "shop_id":
+                raise ValueError("shop_id is not mapped: it always comes from --shop")
+            if name not in contract:
+                raise ValueError(f"column '{name}' is not in table {self.table} ({', '.join(contract)}){_close(name, contract)}")
+            family, nullable = contract[name]
+            if spec.type not in _FITS[family]:
+                raise ValueError(
+                    f"column '{name}' of {self.table} is {family}; type '{spec.type}' cannot fill it "
+                    f"(use {' or '.join(sorted(_FITS[family]))})"
+                )
+            if not nullable and not spec.required and spec.default is None:
+                raise ValueError(
+                    f"column '{name}' of {self.table} cannot be empty: make it required, or give a default "
+                    "(only when that value is the truth for a file without the column)"
+                )
+            if spec.multiply_by is not None:
+                other = self.columns.get(spec.multiply_by)
+                if other is None or other.type not in NUMERIC or other.multiply_by is not None:
+                    raise ValueError(f"column '{name}': multiply_by '{spec.multiply_by}' must name a numeric column of this target")
+        missing = [
+            c for c, (_, nullable) in contract.items() if c != "shop_id" and not nullable and c not in self.columns
+        ]
+        if missing:
+            raise ValueError(f"{self.table} needs column(s) {', '.join(missing)}; map them (or give a default)")
+        keys = unique_keys(self.table)
+        if self.combine is not None:
+            for c in self.combine.sum:
+                if c not in self.columns or self.columns[c].type not in NUMERIC:
+                    raise ValueError(f"combine.sum: '{c}' is not a numeric column of this target")
+                if c in keys:
+                    raise ValueError(f"combine.sum: '{c}' is part of the key ({', '.join(keys)})")
+        return self
+
+    @property
+    def keys(self) -> list[str]:
+        return unique_keys(self.table)
+
+    @property
+    def date_column(self) -> str | None:
+        """The column whose range a file report shows (first date or datetime column)."""
+        for name, (family, _) in contract_columns(self.table).items():
+            if family in ("date", "timestamp") and name in self.columns:
+                return name
+        return None
+
+
+class Mapping(BaseModel):
+    """One export format of one platform, and the canonical tables it fills."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    title: str
+    platform: list[PlatformName]
+    description: str | None = None
+    targets: list[Target] = Field(min_length=1)
+
+    _path: Path | None = PrivateAttr(None)
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _one_platform(cls, value):
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _distinct_tables(self) -> "Mapping":
+        tables = [t.table for t in self.targets]
+        if len(set(tables)) != len(tables):
+            raise ValueError(f"a table appears in several targets: {', '.join(tables)}")
+        return self
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def builtin(self) -> bool:
+        return self._path is not None and self._path.parent == BUILTIN_DIR
+
+    @property
+    def tables(self) -> list[str]:
+        return [t.table for t in self.targets]
+
+    def aliases(self) -> list[str]:
+        """Every header this mapping knows, for finding the header row."""
+        seen: dict[str, None] = {}
+        for target in self.targets:
+            for spec in target.columns.values():
+                for a in spec.aliases:
+                    seen.setdefault(a, None)
+        return list(seen)
+
+    def fits_platform(self, platform: str) -> bool:
+        return "any" in self.platform or platform in self.platform
+
+
+def contract_columns(table: str) -> dict[str, tuple[str, bool]]:
+    """Column -> (type family, nullable) of a canonical table's contract."""
+    schema = schemas.CONTRACTS[table].to_schema()
+    out = {}
+    for name, col in schema.columns.items():
+        dtype = schemas.columns_of(table)[name]
+        family = (
+            "string" if dtype.is_string() else "integer" if dtype.is_integer() else "floating" if dtype.is_floating()
+            else "date" if dtype.is_date() else "timestamp" if dtype.is_timestamp() else str(dtype)
+        )
+        out[name] = (family, bool(col.nullable))
+    return out
+
+
+def unique_keys(table: str) -> list[str]:
+    """The natural key of a canonical table (its contract's ``unique``)."""
+    unique = schemas.CONTRACTS[table].to_schema().unique
+    return list(unique) if unique else ["shop_id"]
+
+
+def _close(word: str, choices: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def mapping_dirs(mappings_dir: str | Path | None = None) -> list[Path]:
+    """Where mappings are looked up, lowest precedence first."""
+    dirs = [BUILTIN_DIR]
+    for part in os.environ.get(ENV_VAR, "").split(os.pathsep):
+        if part.strip():
+            dirs.append(Path(part.strip()).expanduser())
+    if mappings_dir is not None:
+        dirs.append(Path(mappings_dir).expanduser())
+    for d in dirs[1:]:
+        if not d.is_dir():
+            raise MappingError(f"mappings directory not found: {d}")
+    return dirs
+
+
+def load_mapping_file(path: Path) -> Mapping:
+    """Read and check one mapping file; errors name the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"mapping {path}: cannot be read ({exc})") from None
+    except yaml.YAMLError as exc:
+        raise MappingError(f"mapping {path}: not valid YAML ({str(exc).splitlines()[0]}; {getattr(exc, 'problem_mark', '')})") from None
+    if not isinstance(data, dict):
+        raise MappingError(f"mapping {path}: expected a mapping of fields (name, title, platform, targets), got {type(data).__name__}")
+    data.setdefault("name", path.stem)
+    if data["name"] != path.stem:
+        raise MappingError(f"mapping {path}: name '{data['name']}' must equal the file name '{path.stem}'")
+    try:
+        mapping = Mapping.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = _loc(err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
+        raise MappingError(f"mapping {path} is invalid:\n" + "\n".join(lines)) from None
+    mapping._path = path
+    return mapping
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def load_mappings(mappings_dir: str | Path | None = None) -> dict[str, Mapping]:
+    """Every mapping by name; user directories override built-in mappings of the same name."""
+    out: dict[str, Mapping] = {}
+    for d in mapping_dirs(mappings_dir):
+        if d == BUILTIN_DIR:
+            out.update(_builtin())
+            continue
+        for path in sorted([*d.glob("*.yaml"), *d.glob("*.yml")]):
+            out[path.stem] = load_mapping_file(path)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> dict[str, Mapping]:
+    return {p.stem: load_mapping_file(p) for p in sorted(BUILTIN_DIR.glob("*.yaml"))}
+
+
+def get_mapping(name: str, mappings_dir: str | Path | None = None) -> Mapping:
+    mappings = load_mappings(mappings_dir)
+    if name not in mappings:
+        raise MappingError(
+            f"unknown source '{name}'{_close(name, mappings)} Known sources: {', '.join(sorted(mappings))} "
+            "('opsreport sources' lists them with their columns)."
+        )
+    return mappings[name]
+
+
+def builtin_sources(table: str, platform: str | None = None) -> list[str]:
+    """Names of the built-in mappings that fill ``table`` (for ``platform`` when given)."""
+    return [
+        m.name for m in _builtin().values()
+        if table in m.tables and (platform is None or m.fits_platform(platform))
+    ]
+
+
+def describe(mapping: Mapping) -> list[str]:
+    """Lines of 'opsreport sources': the mapping, its tables, and the columns it expects."""
+    origin = "built-in" if mapping.builtin else str(mapping.path)
+    lines = [f"{mapping.name}  {mapping.title}  [{', '.join(mapping.platform)}]  ({origin})"]
+    for target in mapping.targets:
+        extra = f", on_conflict: {target.on_conflict}" if target.on_conflict != "replace" else ""
+        lines.append(f"  -> {target.table} (key: {', '.join(target.keys)}{extra})")
+        for name, spec in target.columns.items():
+            default = _shown(spec.default)
+            if not spec.aliases:
+                lines.append(f"     {_pad('(constant)', 16)} {name:<18} {spec.type:<8} always {default}")
+                continue
+            more = f"  also: {', '.join(spec.aliases[1:])}" if len(spec.aliases) > 1 else ""
+            if spec.required:
+                need = "required" + (f", empty = {default}" if spec.default is not None else "")
+            else:
+                need = "optional" + (f", absent/empty = {default}" if spec.default is not None else "")
+            lines.append(f"     {_pad(spec.aliases[0], 16)} {name:<18} {spec.type:<8} {need}{more}")
+    return lines
+
+
+def _shown(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return text + " " * max(width - used, 1)

@@ -1,0 +1,214 @@
+"""``import_files``: export files of one source -> canonical tables, in one transaction.
+
+The steps, each in its own module: find the mapping (mappings), read each file (readers),
+turn its cells into canonical rows (transform), then stage, check and upsert them (load).
+Problems of every file are collected first; if there is any, nothing is written and one
+error lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ImportProblemsError, WarehouseError
+from . import load
+from .mappings import Mapping, get_mapping, load_mappings, normalize_header
+from .problems import Problem, summary
+from .transform import FileRows, date_range, transform_file
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """What one file did to one canonical table."""
+
+    table: str
+    rows: int  # canonical rows the file gives (after combining rows of one key)
+    inserted: int
+    updated: int
+    skipped: int  # key already there and nothing changed (or on_conflict: keep)
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What importing one file did (or would do, in a dry run)."""
+
+    file: Path
+    rows_read: int  # data rows in the file (header, preamble, blank and total rows excluded)
+    sheets: tuple[str | None, ...]
+    tables: tuple[TableChange, ...]
+    dry_run: bool = False
+    shop_created: bool = False  # this import created the shop's row (reported on the first file)
+
+    @property
+    def inserted(self) -> int:
+        return sum(t.inserted for t in self.tables)
+
+    @property
+    def updated(self) -> int:
+        return sum(t.updated for t in self.tables)
+
+    @property
+    def skipped(self) -> int:
+        return sum(t.skipped for t in self.tables)
+
+    @property
+    def date_range(self) -> tuple[dt.date, dt.date] | None:
+        firsts = [t.first_date for t in self.tables if t.first_date is not None]
+        lasts = [t.last_date for t in self.tables if t.last_date is not None]
+        return (min(firsts), max(lasts)) if firsts else None
+
+
+def import_files(
+    warehouse: Path | str,
+    shop_id: str,
+    source: str,
+    files: Sequence[Path | str],
+    *,
+    dry_run: bool = False,
+    mappings_dir: Path | str | None = None,
+    shop_name: str | None = None,
+    category: str | None = None,
+    platform: str | None = None,
+) -> list[FileReport]:
+    """Import ``files`` (exports of ``source``, a mapping name) for shop ``shop_id``.
+
+    One transaction: if any file has a problem (unreadable, a missing column, a cell that cannot
+    be parsed, a duplicate key, a contract violation), nothing is written and
+    :class:`~opsreport.errors.ImportProblemsError` lists every problem with file, sheet, row and
+    column. A warehouse file that does not exist is created with every canonical table; a shop
+    row is created for a new shop (platform from the mapping or ``platform``; name and category
+    from ``shop_name``/``category``, else the shop id and "unknown"). With ``dry_run`` everything
+    runs and is counted, then rolled back. The export files are only read.
+    """
+    shop_id = str(shop_id).strip()
+    if not shop_id:
+        raise ImportProblemsError("--shop is empty: give the shop's id")
+    if not files:
+        raise ImportProblemsError("no files to import: give one or more export files")
+    mapping = get_mapping(source, mappings_dir)
+    paths = [Path(f) for f in files]
+    warehouse = Path(warehouse)
+
+    results = [read_file(path, mapping, mappings_dir) for path in paths]
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        raise ImportProblemsError(summary(problems, paths), problems)
+
+    reports: list[FileReport] = []
+    with load.transaction(warehouse, dry_run=dry_run) as con:
+        created, problems = load.ensure_shop(
+            con, shop_id, mapping.platform, platform=platform, name=shop_name, category=category
+        )
+        staged_tables = {}
+        for target in mapping.targets:
+            parts = [(i, r.staged[target.table]) for i, r in enumerate(results) if target.table in r.staged]
+            if parts:
+                staged_tables[target.table] = st = load.stage(con, target.table, shop_id, parts)
+                problems += load.conflicts(con, st, paths)
+        if not problems:  # contract checks only once the rows stand on their own
+            for st in staged_tables.values():
+                problems += load.check_contract(con, st)
+        if problems:
+            raise ImportProblemsError(summary(problems, paths), problems)
+        for i, r in enumerate(results):
+            changes = []
+            for target in mapping.targets:
+                staged = r.staged.get(target.table)
+                if staged is None:
+                    continue
+                counts = load.upsert(con, staged_tables[target.table], i, staged.present)
+                span = date_range(staged, target) or (None, None)
+                changes.append(TableChange(target.table, counts.rows, counts.inserted, counts.updated,
+                                           counts.skipped, *span))
+            reports.append(FileReport(r.file, r.rows_read, tuple(r.sheets), tuple(changes), dry_run,
+                                      shop_created=created and i == 0))
+    return reports
+
+
+def read_file(path: Path, mapping: Mapping, mappings_dir=None) -> FileRows:
+    """Read one export and transform it; problems are returned, not raised."""
+    from . import readers
+
+    try:
+        sheets = readers.read_export(path, mapping.aliases())
+    except readers.FileReadError as exc:
+        result = FileRows(file=path)
+        message = getattr(exc, "reason", None) or str(exc)
+        hint = _suggest(path, mapping, mappings_dir)
+        result.problems.append(Problem(
+            path, message + hint, sheet=exc.sheet, rows=(exc.row,) if exc.row else (),
+            row_count=1 if exc.row else 0, column=exc.column,
+        ))
+        return result
+    result = transform_file(path, sheets, mapping)
+    if any("does not match source" in p.message for p in result.problems):
+        hint = _suggest_from_headers([str(c) for s in sheets for c in s.frame.columns], mapping, mappings_dir)
+        if hint:
+            result.problems = [
+                Problem(p.file, p.message + hint, p.sheet, p.rows, p.row_count, p.column)
+                if "does not match source" in p.message else p
+                for p in result.problems
+            ]
+    return result
+
+
+def matching_sources(headers: Sequence[str], mappings: dict[str, Mapping]) -> list[str]:
+    """Mappings whose every target finds all its required columns among ``headers``."""
+    have = {normalize_header(h) for h in headers}
+    out = []
+    for name, m in mappings.items():
+        ok = all(
+            any(normalize_header(a) in have for a in spec.aliases)
+            for t in m.targets for spec in t.columns.values() if spec.required
+        )
+        if ok:
+            out.append(name)
+    return out
+
+
+def _suggest_from_headers(headers: Sequence[str], mapping: Mapping, mappings_dir) -> str:
+    try:
+        others = {k: v for k, v in load_mappings(mappings_dir).items() if k != mapping.name}
+    except Exception:  # noqa: BLE001 - a hint must never hide the real problem
+        return ""
+    fits = matching_sources(headers, others)
+    return f"\nThis file has every column of source(s): {', '.join(fits)} (--source {fits[0]})." if fits else ""
+
+
+def _suggest(path: Path, mapping: Mapping, mappings_dir) -> str:
+    """For a file whose header was not found: does another mapping recognise it?"""
+    from . import readers
+
+    try:
+        others = {k: v for k, v in load_mappings(mappings_dir).items() if k != mapping.name}
+        known = {a for m in others.values() for a in m.aliases()}
+        sheets = readers.read_export(path, known, min_matches=3)
+    except (readers.FileReadError, WarehouseError, ValueError, OSError):
+        return ""
+    except Exception:  # noqa: BLE001 - a hint must never hide the real problem
+        return ""
+    headers = [str(c) for s in sheets for c in s.frame.columns]
+    fits = matching_sources(headers, others)
+    return f"\nThis file has every column of source(s): {', '.join(fits)} (--source {fits[0]})." if fits else ""
+
+
+def describe(reports: Sequence[FileReport], shop_id: str | None = None) -> list[str]:
+    """Lines the CLI prints: per file rows read, inserted, updated, skipped and dates; per table below."""
+    lines = []
+    for r in reports:
+        span = r.date_range
+        dates = f", {span[0]} ~ {span[1]}" if span else ""
+        lines.append(f"{r.file.name}: {r.rows_read:,} rows read{dates}; inserted {r.inserted:,}, "
+                     f"updated {r.updated:,}, skipped {r.skipped:,} (unchanged)")
+        for t in r.tables:
+            lines.append(f"  {t.table:<14} {t.rows:>10,} rows: inserted {t.inserted:,}, updated {t.updated:,}, skipped {t.skipped:,}")
+    if reports and reports[0].shop_created:
+        lines.append(f"new shop '{shop_id}' added to shops" if shop_id else "new shop added to shops")
+    if reports and reports[0].dry_run:
+        lines.append("dry run: nothing was written")
+    return lines

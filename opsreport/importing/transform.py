@@ -1,0 +1,351 @@
+"""From a raw sheet (text cells, as the reader found them) to canonical rows of each target table.
+
+Pure functions of data: no warehouse here. Every row keeps where it came from (``_row``: the
+row number the user sees in Excel; ``_source``: file and sheet), so any later problem can be
+cited. Problems are collected, never raised one by one: the caller reports them all at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import values
+from .mappings import ColumnSpec, Mapping, Target, contract_columns, normalize_header, normalize_value
+from .problems import Problem, at_rows
+
+ROW = "_row"  # Excel row number of the (first) row a canonical row comes from
+SOURCE = "_source"  # "orders.xlsx, sheet '订单'"
+PROVENANCE = [SOURCE, ROW]
+
+_PARSER = {"int": "to_int", "money": "to_number", "number": "to_number", "rate": "to_rate",
+           "date": "to_date", "datetime": "to_datetime", "id": "to_id"}
+
+
+@dataclass
+class Staged:
+    """Canonical rows of one target table from one file."""
+
+    table: str
+    frame: pd.DataFrame  # canonical columns (no shop_id) + PROVENANCE
+    present: list[str]  # canonical columns the file provided (the others hold defaults: insert only)
+    on_conflict: str = "replace"
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
+class FileRows:
+    """What one export file gives: rows per target table, and the problems found."""
+
+    file: Path
+    rows_read: int = 0
+    sheets: list[str | None] = field(default_factory=list)
+    staged: dict[str, Staged] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def source_label(file: Path, sheet: str | None) -> str:
+    return f"{file.name}, sheet '{sheet}'" if sheet else file.name
+
+
+# --- finding columns ------------------------------------------------------------------------
+
+
+def find_columns(headers: Sequence[str], target: Target) -> tuple[dict[str, str], list[str]]:
+    """Canonical column -> header of the file (first alias present wins); and the required
+    canonical columns for which no alias is present."""
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(normalize_header(h), h)
+    found, missing = {}, []
+    for name, spec in target.columns.items():
+        hit = next((by_norm[normalize_header(a)] for a in spec.aliases if normalize_header(a) in by_norm), None)
+        if hit is not None:
+            found[name] = hit
+        elif spec.required:
+            missing.append(name)
+    return found, missing
+
+
+def closest_header(spec: ColumnSpec, headers: Sequence[str]) -> str | None:
+    """The file's header most like one of the column's aliases (difflib), if any is close."""
+    norm = {normalize_header(h): h for h in headers}
+    best, best_score = None, 0.0
+    for alias in spec.aliases:
+        for match in difflib.get_close_matches(normalize_header(alias), list(norm), n=1, cutoff=0.5):
+            score = difflib.SequenceMatcher(None, normalize_header(alias), match).ratio()
+            if score > best_score:
+                best, best_score = norm[match], score
+    return best
+
+
+def missing_columns_problem(file: Path, sheet: str | None, mapping: Mapping, target: Target,
+                            missing: list[str], headers: Sequence[str]) -> Problem:
+    lacks = []
+    for name in missing:
+        spec = target.columns[name]
+        text = f"{target.table}.{name} (" + " / ".join(spec.aliases) + ")"
+        hint = closest_header(spec, headers)
+        if hint is not None:
+            text += f" - closest in the file: '{hint}'"
+        lacks.append(text)
+    message = (
+        f"does not match source '{mapping.name}': it lacks {len(missing)} required column(s):\n"
+        + "\n".join(f"  {x}" for x in lacks)
+        + f"\nThe file has: {', '.join(map(str, headers)) or 'no columns'}."
+        + "\nAdd the file's header as an alias in the mapping (opsreport sources shows the expected columns)."
+    )
+    return Problem(file, message, sheet=sheet)
+
+
+# --- parsing cells --------------------------------------------------------------------------
+
+
+def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
+    """(values, bad): bad marks non-empty cells that cannot be read as the column's type."""
+    t = spec.type
+    if t == "int":
+        return values.to_int(raw)
+    if t in ("money", "number"):
+        return values.to_number(raw)
+    if t == "rate":
+        return values.to_rate(raw, bare=spec.bare)
+    if t == "date":
+        return values.to_date(raw)
+    if t == "datetime":
+        return values.to_datetime(raw)
+    if t == "id":
+        return values.to_id(raw)
+    text, bad = values.to_text(raw)
+    if spec.map is None:
+        return text, bad
+    uniques = text.dropna().unique()  # normalise each distinct value once, not each cell
+    keyed = text.map({u: normalize_value(u) for u in uniques})
+    mapped, unknown = values.map_values(keyed, spec.map, default="bad" if spec.on_unknown == "error" else "keep")
+    return mapped, bad | unknown
+
+
+def _bad_cells_problems(file: Path, sheet: str | None, header: str, spec: ColumnSpec, raw: pd.Series,
+                        bad: pd.Series, mapping: Mapping, table: str, column: str) -> list[Problem]:
+    rows = raw.index[bad.to_numpy(dtype=bool)]
+    if spec.map is not None:  # an unknown value of a mapped column: one problem per value
+        out = []
+        texts = raw[bad.to_numpy(dtype=bool)].map(lambda v: normalize_value(v))
+        for value, idx in texts.groupby(texts, sort=False).groups.items():
+            known = ", ".join(sorted(set(spec.map)))
+            out.append(at_rows(
+                file,
+                f"unknown value '{value}': add it to the map of {table}.{column} in mapping '{mapping.name}' "
+                f"(known: {known[:300]})",
+                list(idx), sheet=sheet, column=header,
+            ))
+        return out
+    reason = values.explain_bad(_PARSER[spec.type], raw[rows[0]])
+    message = reason if len(rows) == 1 else f"{len(rows):,} cells cannot be read, e.g. {reason}"
+    return [at_rows(file, message, list(rows), sheet=sheet, column=header)]
+
+
+def _empty_default(spec: ColumnSpec):
+    if spec.type in ("date", "datetime"):
+        return pd.Timestamp(spec.default)
+    return spec.default
+
+
+# --- one sheet, one target ------------------------------------------------------------------
+
+
+def transform_sheet(frame: pd.DataFrame, file: Path, sheet: str | None, mapping: Mapping, target: Target,
+                    found: dict[str, str], cache: dict | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Canonical columns of ``target`` from the raw ``frame`` (index = Excel row numbers).
+
+    ``cache`` (shared by the targets of one sheet) parses a header read the same way only once."""
+    cache = {} if cache is None else cache
+    problems: list[Problem] = []
+    contract = contract_columns(target.table)
+    out: dict[str, pd.Series] = {}
+    for name, spec in target.columns.items():
+        header = found.get(name)
+        if header is None:  # absent optional column (or a constant): its default for every row
+            value = _empty_default(spec) if spec.default is not None else None
+            out[name] = pd.Series([value] * len(frame), index=frame.index, dtype=object if value is None else None)
+            continue
+        raw = _column(frame, header)
+        how = (header, spec.type, spec.bare, tuple(sorted((spec.map or {}).items())), spec.on_unknown)
+        if how not in cache:
+            parsed, bad = parse_column(raw, spec)
+            cache[how] = parsed, bad.fillna(False).astype(bool)
+            first_use = True
+        else:
+            first_use = False
+        parsed, bad = cache[how]
+        if bad.any() and first_use:  # reported once, whichever tables the column fills
+            problems += _bad_cells_problems(file, sheet, header, spec, raw, bad, mapping, target.table, name)
+        empty = parsed.isna() & ~bad
+        if spec.default is not None:
+            if empty.any():
+                parsed = parsed.where(~empty, _empty_default(spec))
+        elif not contract[name][1] and empty.any() and ("empty", header) not in cache:
+            cache[("empty", header)] = True  # once per column, whichever tables it fills
+            rows = list(frame.index[empty.to_numpy(dtype=bool)])
+            problems.append(at_rows(file, f"empty: {target.table}.{name} needs a value", rows, sheet=sheet, column=header))
+        out[name] = parsed
+    for name, spec in target.columns.items():
+        if spec.multiply_by is not None:
+            out[name] = out[name] * out[spec.multiply_by]
+    result = pd.DataFrame(out, index=frame.index)
+    result[ROW] = frame.index.to_numpy(dtype=np.int64)
+    return result, problems
+
+
+def _column(frame: pd.DataFrame, header: str) -> pd.Series:
+    col = frame[header]
+    if isinstance(col, pd.DataFrame):  # the same header twice: the first one
+        col = col.iloc[:, 0]
+    return col
+
+
+# --- combining rows of one key ----------------------------------------------------------------
+
+
+def duplicate_keys_problem(frame: pd.DataFrame, keys: list[str], file: Path, table: str,
+                           sources: pd.Series | None = None) -> Problem | None:
+    """Rows of one file sharing the table's natural key (and the mapping does not combine them)."""
+    dup = frame.duplicated(keys, keep=False)
+    if not dup.any():
+        return None
+    d = frame[dup]
+    groups = d.groupby(keys, sort=False, dropna=False)[ROW].apply(list)
+    examples = []
+    for key, rows in list(groups.items())[:3]:
+        key = key if isinstance(key, tuple) else (key,)
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in zip(keys, key))
+        examples.append(f"{shown} (rows {', '.join(map(str, rows[:5]))})")
+    message = (
+        f"{len(groups):,} key(s) of {table} ({', '.join(keys)}) appear on more than one row, e.g. "
+        + "; ".join(examples)
+        + ". Each key may appear once in a file: remove the repeated rows (or split the file)."
+    )
+    return at_rows(file, message, list(d[ROW]), sheet=None)
+
+
+def combine_rows(frame: pd.DataFrame, keys: list[str], sums: list[str]) -> pd.DataFrame:
+    """One row per key: ``sums`` added up, every other column from the key's first row."""
+    if not frame.duplicated(keys).any():
+        return frame
+    columns = list(frame.columns)
+    firsts = frame.drop_duplicates(keys, keep="first").set_index(keys)  # file order: the first row
+    if sums:
+        totals = frame.groupby(keys, sort=False, dropna=False)[sums].sum(min_count=1)
+        firsts[sums] = totals.reindex(firsts.index)
+    return firsts.reset_index()[columns]
+
+
+def _show(v) -> str:
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else str(v)
+    return str(v)
+
+
+# --- rules that belong to a table, whatever the platform ---------------------------------------
+
+UNPAID = "pending_payment"
+
+
+def unpaid_orders_are_not_gmv(staged: dict[str, Staged]) -> None:
+    """An order not paid (awaiting payment, or without a payment time, e.g. closed before paying)
+    has paid_at empty and paid_amount 0, whatever the export says; so have its items."""
+    orders = staged.get("orders")
+    if orders is None:
+        return
+    o = orders.frame
+    unpaid = ((o["status"] == UNPAID).fillna(False) | o["paid_at"].isna()).to_numpy(dtype=bool)
+    if not unpaid.any():
+        return
+    o["paid_at"] = o["paid_at"].where(~unpaid)
+    o["paid_amount"] = o["paid_amount"].where(~unpaid, 0.0)
+    for name in ("paid_at", "paid_amount"):
+        if name not in orders.present:
+            orders.present.append(name)
+    items = staged.get("order_items")
+    if items is not None:
+        f = items.frame
+        of_unpaid = _isin(f["order_id"], o["order_id"][unpaid])
+        f["paid_amount"] = f["paid_amount"].where(~of_unpaid, 0.0)
+
+
+def _isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """``values.isin(allowed)`` as a bool array; through Arrow (pandas' isin on str is slow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.is_in(pa.array(values, from_pandas=True, type=pa.string()),
+                     value_set=pa.array(allowed, from_pandas=True, type=pa.string()))
+    return found.to_numpy(zero_copy_only=False).astype(bool)
+
+
+TABLE_RULES: list[Callable[[dict[str, Staged]], None]] = [unpaid_orders_are_not_gmv]
+
+
+# --- one file --------------------------------------------------------------------------------
+
+
+def transform_file(file: Path, sheets: Sequence, mapping: Mapping) -> FileRows:
+    """Every target of ``mapping`` from the raw sheets of one file (``readers.RawSheet``)."""
+    result = FileRows(file=file)
+    parts: dict[str, list[pd.DataFrame]] = {t.table: [] for t in mapping.targets}
+    present: dict[str, set[str]] = {t.table: set() for t in mapping.targets}
+    for sheet in sheets:
+        result.sheets.append(sheet.sheet)
+        result.rows_read += len(sheet.frame)
+        headers = [str(c) for c in sheet.frame.columns]
+        cache: dict = {}
+        for target in mapping.targets:
+            found, missing = find_columns(headers, target)
+            if missing:
+                result.problems.append(missing_columns_problem(file, sheet.sheet, mapping, target, missing, headers))
+                continue
+            frame, problems = transform_sheet(sheet.frame, file, sheet.sheet, mapping, target, found, cache)
+            result.problems += problems
+            frame[SOURCE] = source_label(file, sheet.sheet)
+            parts[target.table].append(frame)
+            present[target.table] |= set(found) | {c for c, s in target.columns.items() if not s.aliases}
+    if result.problems:
+        return result
+    for target in mapping.targets:
+        frame = pd.concat(parts[target.table], ignore_index=True) if parts[target.table] else None
+        if frame is None:
+            continue
+        keys = [k for k in target.keys if k != "shop_id"]
+        if target.combine is not None:
+            frame = combine_rows(frame, keys, target.combine.sum)
+        else:
+            problem = duplicate_keys_problem(frame, keys, file, target.table)
+            if problem is not None:
+                result.problems.append(problem)
+                continue
+        result.staged[target.table] = Staged(
+            table=target.table, frame=frame, present=[c for c in target.columns if c in present[target.table]],
+            on_conflict=target.on_conflict,
+        )
+    if not result.problems:
+        for rule in TABLE_RULES:
+            rule(result.staged)
+    return result
+
+
+def date_range(staged: Staged, target: Target) -> tuple | None:
+    column = target.date_column
+    if column is None or staged.frame.empty:
+        return None
+    d = pd.to_datetime(staged.frame[column]).dropna()
+    if d.empty:
+        return None
+    return d.min().date(), d.max().date()
