@@ -94,6 +94,47 @@ def validate(
     typer.echo(f"{warehouse}: every table meets its contract")
 
 
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="export files (.xlsx, .xls, .csv) of that source")],
+    source: Annotated[str, typer.Option(help="mapping of the export, e.g. sycm_shop_daily ('opsreport sources' lists them)")],
+    shop: Annotated[str, typer.Option(help="shop id the rows belong to (created in shops if new)")],
+    warehouse: Annotated[Path, typer.Option(help="warehouse file (created with every canonical table if missing)")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check everything and report what would change; write nothing")] = False,
+    mappings: Annotated[Optional[Path], typer.Option(help="folder of your own mappings (*.yaml); also env OPSREPORT_MAPPINGS")] = None,
+    shop_name: Annotated[Optional[str], typer.Option(help="name of a new shop (default: its id)")] = None,
+    category: Annotated[Optional[str], typer.Option(help="category of a new shop (default: unknown)")] = None,
+    platform: Annotated[Optional[str], typer.Option(help="platform of a new shop when the source fits several")] = None,
+) -> None:
+    """Import platform export files into the warehouse: all files in one transaction, upserted by key."""
+    from .importing.pipeline import describe, import_files
+
+    try:
+        reports = import_files(warehouse, shop, source, files, dry_run=dry_run, mappings_dir=mappings,
+                               shop_name=shop_name, category=category, platform=platform)
+    except OpsReportError as exc:
+        _fail(exc)
+    for line in describe(reports, shop):
+        typer.echo(line)
+
+
+@app.command()
+def sources(
+    mappings: Annotated[Optional[Path], typer.Option(help="folder of your own mappings (*.yaml); also env OPSREPORT_MAPPINGS")] = None,
+) -> None:
+    """List the import mappings (built-in and your own) with the columns each expects."""
+    from .importing.mappings import describe, load_mappings
+
+    try:
+        found = load_mappings(mappings)
+    except OpsReportError as exc:
+        _fail(exc)
+    for mapping in found.values():
+        for line in describe(mapping):
+            typer.echo(line)
+        typer.echo("")
+
+
 @app.command("params")
 def show_params(report: Annotated[str, typer.Argument(help="report name")] = "weekly_review") -> None:
     """List a report's parameters with their defaults and meaning."""

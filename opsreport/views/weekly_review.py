@@ -15,9 +15,28 @@ from ..viz.tables import Col, callout, heading, note, table
 from .blocks import Block
 
 MISSING_NOTE = {
-    "zh": "本节无数据：导入 {table} 后即可显示。",
-    "en": "No data for this section: import {table} to fill it.",
+    "zh": "本节无数据：导入 {table} 后即可显示{sources}。",
+    "en": "No data for this section: import {table} to fill it{sources}.",
 }
+MISSING_SOURCES = {  # which built-in import mappings fill the missing table(s): one, several, none
+    "zh": ("（内置数据源：{names}）", "（内置数据源：{names}）", "（暂无内置数据源，可自定义导入映射）"),
+    "en": (" (built-in source: {names})", " (built-in sources: {names})", " (no built-in source yet: add an import mapping)"),
+}
+
+
+def missing_sources(tables: str, platform: str | None, lang: str) -> str:
+    """The note's hint naming the built-in mappings that fill ``tables`` ("product_daily + products")."""
+    from ..importing.mappings import builtin_sources
+
+    names: list[str] = []
+    for name_of_table in (part.strip() for part in tables.split("+")):
+        for name in builtin_sources(name_of_table, platform):
+            if name not in names:
+                names.append(name)
+    one, several, none = MISSING_SOURCES[lang]
+    if not names:
+        return none
+    return (one if len(names) == 1 else several).format(names=", ".join(names))
 
 
 class WeeklyReviewView:
@@ -34,7 +53,9 @@ class WeeklyReviewView:
 
     def _missing(self, section: str) -> Block | None:
         if section in self.review.missing:
-            return Block([self._h(section), note(MISSING_NOTE[self.lang].format(table=self.review.missing[section]))])
+            tables = self.review.missing[section]
+            hint = missing_sources(tables, self.review.shop.get("platform"), self.lang)
+            return Block([self._h(section), note(MISSING_NOTE[self.lang].format(table=tables, sources=hint))])
         return None
 
     def _m(self, key: str) -> str:
