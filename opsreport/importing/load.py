@@ -179,8 +179,9 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, shop_id: str, parts: Seque
 
 
 def conflicts(con: duckdb.DuckDBPyConnection, st: StagedTable, files: Sequence[Path]) -> list[Problem]:
-    """Keys that several files of the import give different values: which one is right is unknown."""
-    if st.files < 2:
+    """Keys that several files of the import give different values: which one is right is unknown.
+    (A table filled with ``on_conflict: keep`` takes the first file's row, as it keeps a stored one.)"""
+    if st.files < 2 or st.on_conflict == "keep":
         return []
     keys = ", ".join(f'"{k}"' for k in st.keys)
     values = [c for c in schemas.columns_of(st.table) if c not in st.keys]

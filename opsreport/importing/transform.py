@@ -215,25 +215,26 @@ def _column(frame: pd.DataFrame, header: str) -> pd.Series:
 # --- combining rows of one key ----------------------------------------------------------------
 
 
-def duplicate_keys_problem(frame: pd.DataFrame, keys: list[str], file: Path, table: str,
-                           sources: pd.Series | None = None) -> Problem | None:
+def duplicate_keys_problem(frame: pd.DataFrame, keys: list[str], file: Path, table: str) -> Problem | None:
     """Rows of one file sharing the table's natural key (and the mapping does not combine them)."""
     dup = frame.duplicated(keys, keep=False)
     if not dup.any():
         return None
     d = frame[dup]
-    groups = d.groupby(keys, sort=False, dropna=False)[ROW].apply(list)
+    sheets = d[SOURCE].nunique() > 1 if SOURCE in d.columns else False
+    where = (d[SOURCE].astype(str) + ", row " + d[ROW].astype(str)) if sheets else ("row " + d[ROW].astype(str))
+    groups = where.groupby([d[k] for k in keys], sort=False, dropna=False).apply(list)
     examples = []
     for key, rows in list(groups.items())[:3]:
         key = key if isinstance(key, tuple) else (key,)
         shown = ", ".join(f"{k}={_show(v)}" for k, v in zip(keys, key))
-        examples.append(f"{shown} (rows {', '.join(map(str, rows[:5]))})")
+        examples.append(f"{shown} ({' | '.join(rows[:5])})")
     message = (
         f"{len(groups):,} key(s) of {table} ({', '.join(keys)}) appear on more than one row, e.g. "
         + "; ".join(examples)
         + ". Each key may appear once in a file: remove the repeated rows (or split the file)."
     )
-    return at_rows(file, message, list(d[ROW]), sheet=None)
+    return at_rows(file, message, [] if sheets else list(d[ROW]))
 
 
 def combine_rows(frame: pd.DataFrame, keys: list[str], sums: list[str]) -> pd.DataFrame:

@@ -62,6 +62,12 @@ def test_products_already_known_are_kept(tmp_path):
     products = next(t for t in r.tables if t.table == "products")
     assert (products.inserted, products.updated, products.skipped) == (1, 0, 1)
     assert [p["product_name"] for p in rows_of(wh, "products", "s1")] == ["精华液", "面霜"]
+    # two files of one import naming a new product differently: the first file's row, no conflict
+    f3 = write(tmp_path / "p3.csv", [header, ["2026-11-03", "3", "口红", 5, 0, 0, 0, 0, 0]])
+    f4 = write(tmp_path / "p4.csv", [header, ["2026-11-04", "3", "口红 限定色", 6, 0, 0, 0, 0, 0]])
+    import_files(wh, "s1", "sycm_product_daily", [f3, f4])
+    assert rows_of(wh, "products", "s1")[-1]["product_name"] == "口红"
+    assert len(rows_of(wh, "product_daily", "s1")) == 5
 
 
 def test_a_bad_file_rolls_back_the_whole_import(tmp_path):
@@ -88,7 +94,7 @@ def test_a_bad_file_rolls_back_the_whole_import(tmp_path):
 def test_a_failed_import_into_a_new_warehouse_leaves_no_file(tmp_path):
     wh = tmp_path / "new.duckdb"
     bad = shop_daily_file(tmp_path / "bad.csv", [day("2026-11-01"), day("2026-11-01")])
-    with pytest.raises(ImportProblemsError, match=r"bad.csv, rows 2, 3: 1 key\(s\) of shop_daily \(date\).*date=2026-11-01"):
+    with pytest.raises(ImportProblemsError, match=r"bad.csv, rows 2, 3: 1 key\(s\) of shop_daily \(date\).*date=2026-11-01 \(row 2 \| row 3\)"):
         import_files(wh, "s1", "sycm_shop_daily", [bad])
     assert list(tmp_path.iterdir()) == [bad]
 
@@ -203,3 +209,14 @@ def test_a_file_that_is_not_an_export(tmp_path):
     f.write_text("<html><table><tr><td>x</td></tr></table></html>", encoding="utf-8")
     with pytest.raises(ImportProblemsError, match="report.xlsx: is an HTML page"):
         import_files(tmp_path / "w.duckdb", "s1", "sycm_shop_daily", [f, tmp_path / "missing.csv"])
+
+
+def test_every_sheet_with_a_header_is_read_and_repeated_keys_across_sheets_are_named(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    book = write_xlsx(tmp_path / "two.xlsx", {"说明": [["导出说明"]], "十月": [HEADER, day("2026-10-31")],
+                                              "十一月": [HEADER, day("2026-11-01"), day("2026-11-02")]})
+    [r] = import_files(wh, "s1", "sycm_shop_daily", [book])
+    assert (r.rows_read, r.inserted, r.sheets) == (3, 3, ("十月", "十一月"))
+    clash = write_xlsx(tmp_path / "clash.xlsx", {"A": [HEADER, day("2026-11-05")], "B": [HEADER, day("2026-11-05")]})
+    with pytest.raises(ImportProblemsError, match=r"date=2026-11-05 \(clash.xlsx, sheet 'A', row 2 \| clash.xlsx, sheet 'B', row 2\)"):
+        import_files(wh, "s1", "sycm_shop_daily", [clash])
