@@ -135,6 +135,9 @@ def headlines(review, limit: int = 5) -> list[str]:
     urgent = [a for a in review.anomalies if a.severity == "high"][:2]
     for a in urgent:
         out.append(f"{describe(a, lang)} {action(a, lang)}")
+    if not urgent:
+        out.append(drivers_sentence(k, lang))
+        out.append(quiet_sentence(review, lang))
     p = review.pacing
     if p and not math.isnan(p.get("target", math.nan)):
         if lang == "zh":
@@ -149,6 +152,26 @@ def headlines(review, limit: int = 5) -> list[str]:
                 f"a day (current pace {_money(p['run_rate'])})."
             )
     return out[:limit]
+
+
+def drivers_sentence(k, lang: str) -> str:
+    """Traffic, conversion and order value this week with their week-on-week change."""
+    parts = []
+    for key in ("uv", "conversion_rate", "aov"):
+        m = metric(key)
+        parts.append(f"{m.label(lang)} {m.format(k.loc[key, 'this_week'])}（{format_change(k.loc[key, 'wow'], m.unit)}）"
+                     if lang == "zh" else f"{m.label(lang).lower()} {m.format(k.loc[key, 'this_week'])} ({format_change(k.loc[key, 'wow'], m.unit)})")
+    return ("，".join(parts) + "。") if lang == "zh" else ("This week: " + ", ".join(parts) + ".")
+
+
+def quiet_sentence(review, lang: str) -> str:
+    """No high-severity finding: say so, and name the first other finding if any."""
+    rest = review.anomalies[:1]
+    if lang == "zh":
+        tail = f"其余预警：{describe(rest[0], lang)}" if rest else "所有预警规则均未触发。"
+        return "本周没有高优先级预警；" + tail
+    tail = f"Other finding: {describe(rest[0], lang)}" if rest else "No anomaly rule fired."
+    return "No high-priority alert this week. " + tail
 
 
 def bridge_sentence(review) -> str:

@@ -23,3 +23,16 @@ def test_shop_with_one_week_of_data_renders_every_section(tmp_path):
     assert "nothing to decompose" in html["bridge"]
     assert "import traffic_daily to fill it" in html["traffic"]
     assert "import service_daily to fill it" in html["service"]
+
+
+def test_headline_has_three_to_five_sentences_even_on_a_quiet_week(tmp_path):
+    from opsreport.viz import narrative
+
+    t = tiny.tables()
+    del t["ads_daily"]  # the tiny shop's only high-severity finding is its campaign
+    path = write_warehouse(tmp_path / "w.duckdb", t)
+    for lang in ("zh", "en"):
+        view = setup("weekly_review", {"shop_id": tiny.SHOP, "week": "2026-W47", "warehouse": str(path), "lang": lang})
+        sentences = narrative.headlines(view.review)
+        assert 3 <= len(sentences) <= 5, sentences
+    assert "Conversion 0.71% (+0.54 pp)" in " ".join(sentences) or "conversion 0.71% (+0.54 pp)" in " ".join(sentences)
