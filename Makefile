@@ -7,9 +7,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup system-deps demo test lab bench clean
 
-# Debian packages: CJK fonts for charts and PDFs, poppler for PDF checks (root: apt-get; else sudo if present).
+# Debian packages: CJK fonts for charts and PDFs, Pango for WeasyPrint, poppler for PDF checks
+# (root: apt-get; else sudo).
 system-deps:
-	@if ! fc-list :lang=zh family 2>/dev/null | grep -qi . || ! command -v pdftotext >/dev/null 2>&1; then \
+	@if ! fc-list :lang=zh family 2>/dev/null | grep -qi . || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0'; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
