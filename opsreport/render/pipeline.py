@@ -121,6 +121,7 @@ def render(
                 notebook=Path(notebook).name,
             )
             write_manifest(manifest, stage / MANIFEST_NAME)
+            _point_at_final_folder(stage / NOTEBOOK_NAME, stage, publish.report_dir(out_root, report, key, period))
             final = publish.publish(stage, out_root, report=report, key=key, period=period)
         publish.write_index(out_root)
     except OpsReportError:
@@ -128,6 +129,15 @@ def render(
     except Exception as exc:  # disk full, permissions...: still one clear error
         raise RenderError(f"Rendering {report} for {key} {period} failed: {type(exc).__name__}: {exc}") from exc
     return final
+
+
+def _point_at_final_folder(notebook: Path, stage: Path, final: Path) -> None:
+    """The executed notebook names files in the staging folder (excel_path in papermill's
+    injected cell and metadata); make it name where they will be, so a re-run writes there."""
+    if notebook.is_file():
+        text = notebook.read_text(encoding="utf-8")
+        # paths appear JSON-escaped inside the notebook; a plain folder path needs no escaping
+        notebook.write_text(text.replace(str(stage), str(final)), encoding="utf-8")
 
 
 @contextmanager

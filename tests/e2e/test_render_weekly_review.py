@@ -91,3 +91,10 @@ def test_english_report_and_format_choice(demo_warehouse, tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "run.json"]
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Headlines" in html and "Appendix: metric definitions" in html and "本周要点" not in html
+
+
+def test_published_notebook_names_its_final_folder(zh_report):
+    folder, _ = zh_report
+    text = (folder / "report.ipynb").read_text(encoding="utf-8")
+    assert ".staging-" not in text
+    assert str(folder / "tables.xlsx") in text
