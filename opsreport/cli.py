@@ -44,16 +44,33 @@ def run(
     set_: Annotated[list[str], typer.Option("--set", "-s", help="override one parameter: key=value (repeatable)")] = [],
     formats: Annotated[str, typer.Option(help="outputs to write: any of html,pdf,xlsx")] = "html,pdf,xlsx",
     out: Annotated[Path, typer.Option(help="output root; reports go to OUT/<report>/<shop>/<period>/")] = Path("outputs"),
+    all_shops: Annotated[bool, typer.Option("--all-shops", help="render every shop of the warehouse (the weekly job); "
+                                            "a failing shop is reported and the others still render")] = False,
 ) -> None:
     """Render one report: validate parameters, execute its notebook, export HTML/PDF/Excel."""
-    from .reports import render_report
+    from .reports import render_every_shop, render_report
 
     try:
         values = params_mod.load(report, params, params_mod.parse_set(set_))
-        folder = render_report(report, values, out_root=out, formats=_formats(formats))
+        chosen = _formats(formats)
+        if all_shops:
+            if report != "weekly_review":
+                raise params_mod.ParamsError("--all-shops applies to weekly_review")
+            folders, failures = render_every_shop(values, out_root=out, formats=chosen, echo=typer.echo)
+            _summary(folders, failures)
+            return
+        folder = render_report(report, values, out_root=out, formats=chosen)
     except OpsReportError as exc:
         _fail(exc)
     typer.echo(f"wrote {folder}")
+
+
+def _summary(folders: list[Path], failures: dict) -> None:
+    for folder in folders:
+        typer.echo(f"wrote {folder}")
+    if failures:
+        typer.secho(f"error: {len(failures)} shop(s) failed: {', '.join(failures)}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=max(exc.exit_code for exc in failures.values()))
 
 
 @app.command()
@@ -68,12 +85,11 @@ def demo(
     from .reports import render_demo
 
     try:
-        folders = render_demo(out_root=out, warehouse=warehouse, rebuild=rebuild,
-                              orders_per_shop=orders_per_shop, formats=_formats(formats), echo=typer.echo)
+        folders, failures = render_demo(out_root=out, warehouse=warehouse, rebuild=rebuild,
+                                        orders_per_shop=orders_per_shop, formats=_formats(formats), echo=typer.echo)
     except OpsReportError as exc:
         _fail(exc)
-    for folder in folders:
-        typer.echo(f"wrote {folder}")
+    _summary(folders, failures)
 
 
 @app.command()

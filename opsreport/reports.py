@@ -79,6 +79,34 @@ def _meta(shop: dict, week, lang: str) -> list[tuple[str, str]]:
             ("Period", f"{week.start} to {week.end}")]
 
 
+def render_every_shop(
+    values: WeeklyReviewParams,
+    *,
+    out_root: Path,
+    formats: set[str],
+    shop_ids: list[str] | None = None,
+    echo: Callable[[str], None] = print,
+) -> tuple[list[Path], dict[str, OpsReportError]]:
+    """The weekly review of every shop in the warehouse (or of ``shop_ids``), as the unattended
+    Monday job runs it: a shop that fails is reported and the others still render."""
+    if shop_ids is None:
+        wh = Warehouse.open(values.warehouse)
+        try:
+            shop_ids = list(wh.table("shops").select("shop_id").order_by("shop_id").execute().shop_id)
+        finally:
+            wh.close()
+    folders, failures = [], {}
+    for shop_id in shop_ids:
+        echo(f"rendering weekly review of shop {shop_id}...")
+        try:
+            folders.append(render_weekly_review(values.model_copy(update={"shop_id": shop_id}),
+                                                out_root=out_root, formats=formats))
+        except OpsReportError as exc:
+            failures[shop_id] = exc
+            echo(f"shop {shop_id} failed: {exc}")
+    return folders, failures
+
+
 def render_demo(
     *,
     out_root: Path,
@@ -87,7 +115,7 @@ def render_demo(
     orders_per_shop: int,
     formats: set[str],
     echo: Callable[[str], None] = print,
-) -> list[Path]:
+) -> tuple[list[Path], dict[str, OpsReportError]]:
     """Build the demo warehouse if needed, then the weekly review of every demo shop."""
     from .warehouse import demo
 
@@ -95,10 +123,6 @@ def render_demo(
         echo(f"building demo warehouse {warehouse} ({orders_per_shop:,} orders per shop)...")
         demo.build_demo_warehouse(warehouse, orders_per_shop=orders_per_shop)
     base = params_mod.load("weekly_review", Path(__file__).resolve().parent.parent / "params" / "weekly_review" / "demo.yaml")
-    folders = []
-    for shop in demo.DEMO_SHOPS:
-        shop_id = shop["shop_id"] if isinstance(shop, dict) else shop.shop_id
-        values = base.model_copy(update={"shop_id": shop_id, "warehouse": str(warehouse)})
-        echo(f"rendering weekly review of shop {shop_id}...")
-        folders.append(render_weekly_review(values, out_root=out_root, formats=formats))
-    return folders
+    values = base.model_copy(update={"warehouse": str(warehouse)})
+    return render_every_shop(values, out_root=out_root, formats=formats,
+                             shop_ids=[shop.shop_id for shop in demo.DEMO_SHOPS], echo=echo)

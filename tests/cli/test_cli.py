@@ -99,3 +99,18 @@ def test_missing_required_table_is_named(tmp_path):
     assert result.exit_code == 2
     assert "Table 'shop_daily' is missing from the warehouse" in result.output
     assert_nothing_written(out)
+
+
+def test_all_shops_renders_every_shop_and_reports_the_ones_that_fail(tmp_path):
+    tables = tiny.tables()
+    extra = tables["shops"].iloc[[0]].assign(shop_id="0002", name="没有数据的店")
+    tables["shops"] = __import__("pandas").concat([tables["shops"], extra], ignore_index=True)
+    path = write_warehouse(tmp_path / "two.duckdb", tables)
+    out = tmp_path / "outputs"
+    result = invoke("run", "weekly_review", "--all-shops", "--set", f"warehouse={path}", "--set", "week=2026-W47",
+                    "--formats", "html", "--out", str(out))
+    assert result.exit_code == 2
+    assert (out / "weekly_review" / "0001" / "2026-W47" / "report.html").is_file()
+    assert not (out / "weekly_review" / "0002").exists()
+    assert "shop 0002 failed: Shop '0002' has no rows in shop_daily" in result.output
+    assert "1 shop(s) failed: 0002" in result.output
