@@ -116,3 +116,61 @@ def tables() -> dict[str, pd.DataFrame]:
         "ads_daily": ads,
         "targets": targets,
     }
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def extended_tables() -> dict[str, pd.DataFrame]:
+    """tables() plus products, traffic, inventory, service and a coming promotion, small enough
+    to check by hand every number of the other sections (see tests/analyses/test_sections.py)."""
+    t = tables()
+    new = pd.DataFrame([
+        {"shop_id": SHOP, "sku_id": "S4", "product_name": "新品面霜", "category": "面部护理", "list_price": 80.0,
+         "unit_cost": 20.0, "launched_on": _day("2026-11-18"), "status": "on_shelf"},
+        {"shop_id": SHOP, "sku_id": "S5", "product_name": "新品眼霜", "category": "面部护理", "list_price": 90.0,
+         "unit_cost": 20.0, "launched_on": _day("2026-11-21"), "status": "on_shelf"},
+    ])
+    t["products"] = pd.concat([t["products"], new], ignore_index=True)
+    pd_rows = [
+        # day, sku, uv, cart, fav, buyers, units, amount
+        ("2026-11-17", "S1", 700, 30, 10, 21, 30, 3000.0),
+        ("2026-11-10", "S1", 600, 30, 10, 24, 35, 3500.0),
+        ("2026-11-17", "S2", 200, 10, 5, 10, 12, 600.0),
+        ("2026-11-10", "S2", 300, 10, 5, 9, 10, 500.0),
+        ("2026-11-17", "S3", 50, 1, 1, 0, 0, 0.0),
+        ("2026-11-10", "S3", 80, 2, 1, 4, 5, 100.0),
+        ("2026-11-18", "S4", 100, 4, 5, 0, 0, 0.0),
+        ("2026-11-19", "S4", 100, 1, 2, 0, 0, 0.0),
+        ("2026-11-20", "S4", 100, 0, 0, 0, 0, 0.0),
+        ("2026-11-21", "S4", 100, 10, 10, 0, 0, 0.0),  # 4th day: outside the 3-day test
+    ]
+    t["product_daily"] = pd.DataFrame(
+        [{"shop_id": SHOP, "date": _day(d), "sku_id": s, "uv": uv, "cart_users": c, "fav_users": f,
+          "paid_buyers": b, "units": u, "paid_amount": a} for d, s, uv, c, f, b, u, a in pd_rows]
+    )
+    inv = [("2026-11-22", "S1", 60, 0), ("2026-11-19", "S2", 5, 0), ("2026-11-20", "S2", 0, 0),
+           ("2026-11-21", "S2", 0, 0), ("2026-11-22", "S2", 0, 0), ("2026-11-22", "S3", 500, 0)]
+    t["inventory_daily"] = pd.DataFrame(
+        [{"shop_id": SHOP, "date": _day(d), "sku_id": s, "on_hand": o, "in_transit": i} for d, s, o, i in inv]
+    )
+    traffic = [("2026-11-17", "search", 500, 10, 1000.0), ("2026-11-17", "recommendation", 300, 3, 200.0),
+               ("2026-11-10", "search", 400, 8, 800.0), ("2026-11-10", "recommendation", 400, 2, 100.0)]
+    t["traffic_daily"] = pd.DataFrame(
+        [{"shop_id": SHOP, "date": _day(d), "source": s, "uv": uv, "pv": uv * 2, "cart_users": 0, "fav_users": 0,
+          "order_buyers": b, "paid_buyers": b, "paid_amount": a} for d, s, uv, b, a in traffic]
+    )
+    service = [("a1", 100, 90, 10.0, 50, 20, 40, 38, 1), ("a2", 300, 240, 30.0, 100, 30, 60, 54, 2)]
+    t["service_daily"] = pd.DataFrame(
+        [{"shop_id": SHOP, "date": _day("2026-11-18"), "agent_id": a, "consultations": c, "replied_30s": r,
+          "first_response_s": f, "inquiry_buyers": ib, "inquiry_paid_buyers": ip, "reviews": rv, "good_reviews": g,
+          "complaints": cp} for a, c, r, f, ib, ip, rv, g, cp in service]
+    )
+    t["promotions"] = pd.DataFrame([
+        {"shop_id": SHOP, "promo_id": "P1", "name": "双11", "event": "double11", "start_at": ts("2026-11-10 00:00"),
+         "end_at": ts("2026-11-11 23:59"), "target_gmv": 1000.0, "budget": 100.0},
+        {"shop_id": SHOP, "promo_id": "P2", "name": "双12", "event": "double12", "start_at": ts("2026-12-10 00:00"),
+         "end_at": ts("2026-12-12 23:59"), "target_gmv": 1000.0, "budget": 100.0},
+    ])
+    return t
