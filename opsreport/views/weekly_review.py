@@ -58,6 +58,14 @@ class WeeklyReviewView:
             return Block([self._h(section), note(MISSING_NOTE[self.lang].format(table=tables, sources=hint))])
         return None
 
+    def _c(self, key: str) -> str:
+        """A column header from the glossary."""
+        return self._w("column", key)
+
+    def _p(self, key: str) -> str:
+        """A period name (this week, last week, ...) from the glossary."""
+        return self._w("period", key)
+
     def _m(self, key: str) -> str:
         return metric(key).label(self.lang)
 
@@ -71,16 +79,15 @@ class WeeklyReviewView:
         return k
 
     def kpis(self) -> Block:
-        w = lambda key: self._w("period", key)  # noqa: E731
         cols = [
             Col("label", self._w("column", "metric"), "text"),
-            Col("this_week", w("this_week"), row_unit="unit"),
-            Col("last_week", w("last_week"), row_unit="unit"),
-            Col("wow", w("wow"), "change", judge="wow_judge", row_unit="unit"),
-            Col("last_year", w("last_year"), row_unit="unit"),
-            Col("yoy", w("yoy"), "change", judge="yoy_judge", row_unit="unit"),
-            Col("target", w("target"), row_unit="unit"),
-            Col("vs_target", w("vs_target"), "change", judge="target_judge", row_unit="unit"),
+            Col("this_week", self._p("this_week"), row_unit="unit"),
+            Col("last_week", self._p("last_week"), row_unit="unit"),
+            Col("wow", self._p("wow"), "change", judge="wow_judge", row_unit="unit"),
+            Col("last_year", self._p("last_year"), row_unit="unit"),
+            Col("yoy", self._p("yoy"), "change", judge="yoy_judge", row_unit="unit"),
+            Col("target", self._p("target"), row_unit="unit"),
+            Col("vs_target", self._p("vs_target"), "change", judge="target_judge", row_unit="unit"),
         ]
         immature = {
             "zh": "* 退款数据按支付日期归属，最近14天的退款尚未成熟，退款率和净支付金额仍会变化。变化列：比率类为百分点(pp)，其余为相对变化。",
@@ -110,30 +117,28 @@ class WeeklyReviewView:
         if (m := self._missing("traffic")) is not None:
             return m
         tr = self.review.traffic
-        c = lambda key: self._w("column", key)  # noqa: E731
         cols = [
-            Col("source_label", c("source"), "text"),
+            Col("source_label", self._c("source"), "text"),
             Col("uv", self._m("uv"), "count"),
-            Col("uv_share", c("uv_share"), "rate"),
-            Col("uv_share_prev", c("uv_share_prev"), "rate"),
-            Col("share_change", c("share_change"), "pp_change"),
-            Col("conversion_rate", c("conversion_rate"), "rate"),
-            Col("conversion_rate_prev", c("conversion_rate_prev"), "rate"),
-            Col("gmv", c("gmv"), "yuan"),
+            Col("uv_share", self._c("uv_share"), "rate"),
+            Col("uv_share_prev", self._c("uv_share_prev"), "rate"),
+            Col("share_change", self._c("share_change"), "pp_change"),
+            Col("conversion_rate", self._c("conversion_rate"), "rate"),
+            Col("conversion_rate_prev", self._c("conversion_rate_prev"), "rate"),
+            Col("gmv", self._c("gmv"), "yuan"),
         ]
         frame = tr.assign(uv=tr.uv / 7)
         return Block([self._h("traffic"), charts.traffic_sources(tr, self.lang), table(frame, cols)])
 
     def funnel(self) -> Block:
         f = self.review.funnel
-        c = lambda key: self._w("column", key)  # noqa: E731
         cols = [
-            Col("step_label", c("step"), "text"),
-            Col("users", c("users"), "count"),
-            Col("users_prev", c("users_prev"), "count"),
-            Col("step_rate", c("step_rate"), "rate"),
-            Col("step_rate_prev", c("step_rate_prev"), "rate"),
-            Col("step_rate_change", c("change"), "pp_change"),
+            Col("step_label", self._c("step"), "text"),
+            Col("users", self._c("users"), "count"),
+            Col("users_prev", self._c("users_prev"), "count"),
+            Col("step_rate", self._c("step_rate"), "rate"),
+            Col("step_rate_prev", self._c("step_rate_prev"), "rate"),
+            Col("step_rate_change", self._c("change"), "pp_change"),
         ]
         explain = {
             "zh": "人数为每日去重人数按天求和（人·天）；环节转化率 = 本环节 / 上一环节。",
@@ -145,15 +150,14 @@ class WeeklyReviewView:
         if (m := self._missing("products")) is not None:
             return m
         p = self.review.products
-        c = lambda key: self._w("column", key)  # noqa: E731
         base = [
-            Col("product_name", c("product_name"), "text"),
-            Col("category", c("category"), "text"),
-            Col("gmv", c("gmv"), "yuan"),
-            Col("gmv_prev", c("gmv_prev"), "yuan"),
-            Col("gmv_change", c("gmv_change"), "pct_change"),
-            Col("units", c("units"), "count"),
-            Col("conversion_rate", c("conversion_rate"), "rate"),
+            Col("product_name", self._c("product_name"), "text"),
+            Col("category", self._c("category"), "text"),
+            Col("gmv", self._c("gmv"), "yuan"),
+            Col("gmv_prev", self._c("gmv_prev"), "yuan"),
+            Col("gmv_change", self._c("gmv_change"), "pct_change"),
+            Col("units", self._c("units"), "count"),
+            Col("conversion_rate", self._c("conversion_rate"), "rate"),
         ]
         top_title = {"zh": f"支付金额 Top {len(p['top'])}", "en": f"Top {len(p['top'])} products by GMV"}[self.lang]
         fall_title = {"zh": "环比下滑最大的商品", "en": "Biggest fallers"}[self.lang]
@@ -165,18 +169,18 @@ class WeeklyReviewView:
         }[self.lang]
         new = p["new"].assign(verdict_label=[self._w("verdict", v) for v in p["new"].verdict])
         new_cols = [
-            Col("product_name", c("product_name"), "text"),
-            Col("launched_on", c("launched_on"), "date"),
-            Col("uv", c("uv"), "count"),
-            Col("fav_cart_rate", c("fav_cart_rate"), "rate"),
-            Col("verdict_label", c("verdict"), "text"),
+            Col("product_name", self._c("product_name"), "text"),
+            Col("launched_on", self._c("launched_on"), "date"),
+            Col("uv", self._c("uv"), "count"),
+            Col("fav_cart_rate", self._c("fav_cart_rate"), "rate"),
+            Col("verdict_label", self._c("verdict"), "text"),
         ]
         blocks = [
             self._h("products"),
             note(active),
             charts.bar_ranking(p["top"], "product_name", "gmv", "yuan", self.lang, top_title),
             table(p["top"], base, caption=top_title),
-            table(p["fallers"], base + [Col("gmv_delta", c("gmv_delta"), "yuan")], caption=fall_title),
+            table(p["fallers"], base + [Col("gmv_delta", self._c("gmv_delta"), "yuan")], caption=fall_title),
         ]
         if len(new):
             blocks.append(table(new, new_cols, caption=new_title))
@@ -189,20 +193,19 @@ class WeeklyReviewView:
             return m
         inv = self.review.inventory
         p = self.review.params
-        c = lambda key: self._w("column", key)  # noqa: E731
         stock_cols = [
-            Col("product_name", c("product_name"), "text"),
-            Col("on_hand", c("on_hand"), "count"),
-            Col("in_transit", c("in_transit"), "count"),
-            Col("avg_daily_units", c("avg_daily_units"), "days"),
-            Col("days_of_cover", c("days_of_cover"), "days"),
+            Col("product_name", self._c("product_name"), "text"),
+            Col("on_hand", self._c("on_hand"), "count"),
+            Col("in_transit", self._c("in_transit"), "count"),
+            Col("avg_daily_units", self._c("avg_daily_units"), "days"),
+            Col("days_of_cover", self._c("days_of_cover"), "days"),
         ]
         out_cols = [
-            Col("product_name", c("product_name"), "text"),
-            Col("stockout_since", c("stockout_since"), "date"),
-            Col("avg_daily_units", c("avg_daily_units"), "days"),
+            Col("product_name", self._c("product_name"), "text"),
+            Col("stockout_since", self._c("stockout_since"), "date"),
+            Col("avg_daily_units", self._c("avg_daily_units"), "days"),
             Col("gmv_30d", {"zh": "近30天支付金额", "en": "GMV, last 30 days"}[self.lang], "yuan"),
-            Col("in_transit", c("in_transit"), "count"),
+            Col("in_transit", self._c("in_transit"), "count"),
         ]
         z = self.lang == "zh"
         blocks = [self._h("inventory")]
@@ -227,7 +230,7 @@ class WeeklyReviewView:
                    if z else f"Stock risk for the next promotion \"{promo['name']}\" (from {str(promo['start_at'])[:10]}), "
                    f"assuming ×{p.promo_uplift:g} daily sales during it")
             if len(risk):
-                risk_cols = stock_cols + [Col("shortfall", c("shortfall"), "count")]
+                risk_cols = stock_cols + [Col("shortfall", self._c("shortfall"), "count")]
                 blocks.append(table(risk.head(p.top_n), risk_cols, caption=cap,
                                     note=(f"共 {len(risk)} 个SKU库存+在途不足以支撑到活动结束。" if z
                                           else f"{len(risk)} SKUs lack stock plus inbound to last until the promotion ends.")))
@@ -239,21 +242,20 @@ class WeeklyReviewView:
         if (m := self._missing("ads")) is not None:
             return m
         ads = self.review.ads
-        c = lambda key: self._w("column", key)  # noqa: E731
         camp = ads["campaigns"].assign(flag=lambda d: [self._w("verdict", "below_target") if f else "" for f in d.below_target])
         camp["roi_judge"] = ["bad" if f else "neutral" for f in camp.below_target]
         cols = [
-            Col("channel", c("channel"), "text"),
-            Col("campaign", c("campaign"), "text"),
-            Col("spend", c("spend"), "yuan"),
-            Col("ctr", c("ctr"), "rate"),
-            Col("cpc", c("cpc"), "yuan"),
-            Col("roi", c("roi"), "ratio", judge="roi_judge"),
-            Col("roi_prev", c("roi_prev"), "ratio"),
-            Col("flag", c("flag"), "text", judge="roi_judge"),
+            Col("channel", self._c("channel"), "text"),
+            Col("campaign", self._c("campaign"), "text"),
+            Col("spend", self._c("spend"), "yuan"),
+            Col("ctr", self._c("ctr"), "rate"),
+            Col("cpc", self._c("cpc"), "yuan"),
+            Col("roi", self._c("roi"), "ratio", judge="roi_judge"),
+            Col("roi_prev", self._c("roi_prev"), "ratio"),
+            Col("flag", self._c("flag"), "text", judge="roi_judge"),
         ]
-        chan_cols = [Col("channel", c("channel"), "text"), Col("spend", c("spend"), "yuan"), Col("ctr", c("ctr"), "rate"),
-                     Col("cpc", c("cpc"), "yuan"), Col("roi", c("roi"), "ratio"), Col("roi_prev", c("roi_prev"), "ratio")]
+        chan_cols = [Col("channel", self._c("channel"), "text"), Col("spend", self._c("spend"), "yuan"), Col("ctr", self._c("ctr"), "rate"),
+                     Col("cpc", self._c("cpc"), "yuan"), Col("roi", self._c("roi"), "ratio"), Col("roi_prev", self._c("roi_prev"), "ratio")]
         target = ads["roi_target"]
         explain = {
             "zh": f"ROI = 广告归因成交金额 / 花费（同一归因窗口），目标 {target:g}；花费低于 {self.review.params.min_campaign_spend:,.0f} 元的计划不预警。",
@@ -263,7 +265,7 @@ class WeeklyReviewView:
         chart = charts.bar_ranking(
             camp.assign(name=camp.channel + " / " + camp.campaign), "name", "roi", "ratio", self.lang,
             {"zh": "各计划 ROI", "en": "ROI by campaign"}[self.lang],
-            reference=target, reference_label=c("roi_target"), highlight="below_target",
+            reference=target, reference_label=self._c("roi_target"), highlight="below_target",
             highlight_label=self._w("verdict", "below_target"),
         )
         return Block([self._h("ads"), table(ads["channels"], chan_cols), chart, table(camp, cols, note=explain)])
@@ -272,12 +274,11 @@ class WeeklyReviewView:
         if (m := self._missing("service")) is not None:
             return m
         s = self.review.service.assign(label=lambda d: [self._m(k) for k in d.metric])
-        w = lambda key: self._w("period", key)  # noqa: E731
         cols = [
             Col("label", self._w("column", "metric"), "text"),
-            Col("this_week", w("this_week"), row_unit="unit"),
-            Col("last_week", w("last_week"), row_unit="unit"),
-            Col("wow", w("wow"), "change", judge="wow_judge", row_unit="unit"),
+            Col("this_week", self._p("this_week"), row_unit="unit"),
+            Col("last_week", self._p("last_week"), row_unit="unit"),
+            Col("wow", self._p("wow"), "change", judge="wow_judge", row_unit="unit"),
         ]
         return Block([self._h("service"), table(s, cols)])
 
@@ -286,16 +287,15 @@ class WeeklyReviewView:
             return m
         cu = self.review.customers
         p = self.review.params
-        c = lambda key: self._w("column", key)  # noqa: E731
         mix = cu["mix"].set_index("period")
         rows = []
         for kind in ("new", "returning"):
             now, before = mix.loc["this_week", kind], mix.loc["last_week", kind]
-            rows.append({"kind": c(kind), "this_week": now, "last_week": before,
+            rows.append({"kind": self._c(kind), "this_week": now, "last_week": before,
                          "change": (now - before) / before if before else math.nan})
         mix_frame = pd.DataFrame(rows)
-        mix_cols = [Col("kind", c("buyers"), "text"), Col("this_week", self._w("period", "this_week"), "count"),
-                    Col("last_week", self._w("period", "last_week"), "count"), Col("change", c("change"), "pct_change")]
+        mix_cols = [Col("kind", self._c("buyers"), "text"), Col("this_week", self._w("period", "this_week"), "count"),
+                    Col("last_week", self._w("period", "last_week"), "count"), Col("change", self._c("change"), "pct_change")]
         share = cu["dormant_share"]
         dm = metric("dormant_share")
         dormant = {
@@ -304,12 +304,12 @@ class WeeklyReviewView:
             "en": f"Dormant buyers (no order for over {p.dormant_days} days) are {dm.format(share['this_week'])} of the "
                   f"{p.rfm_lookback_days}-day base; last week {dm.format(share['last_week'])}, 4 weeks ago {dm.format(share['4_weeks_ago'])}.",
         }[self.lang]
-        seg_cols = [Col("segment_label", c("segment"), "text"), Col("customers", c("customers"), "count"),
-                    Col("customers_prev", c("customers_prev"), "count"), Col("change", c("change"), "count")]
+        seg_cols = [Col("segment_label", self._c("segment"), "text"), Col("customers", self._c("customers"), "count"),
+                    Col("customers_prev", self._c("customers_prev"), "count"), Col("change", self._c("change"), "count")]
         mv = cu["movement"]
         mv_cols = [Col("from_label", {"zh": "上周分层", "en": "From"}[self.lang], "text"),
                    Col("to_label", {"zh": "本周分层", "en": "To"}[self.lang], "text"),
-                   Col("customers", c("customers"), "count")]
+                   Col("customers", self._c("customers"), "count")]
         rfm_note = {
             "zh": "RFM：R 按最近购买距今天数打分（越近越高），R/F/M 与客群平均值比较分高低，组合为八类。",
             "en": "RFM: recency is scored so that recent = high; R, F and M are high when better than the base's average; eight segments.",
