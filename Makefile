@@ -33,8 +33,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# JupyterLab refuses to run as root unless told to (root is the norm in containers).
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 bench: setup
 	$(BIN)/python benchmarks/weekly_review.py
