@@ -78,7 +78,7 @@ def demo(
     out: Annotated[Path, typer.Option(help="output root")] = Path("outputs"),
     warehouse: Annotated[Path, typer.Option(help="demo warehouse file (built if missing)")] = Path("data/demo.duckdb"),
     rebuild: Annotated[bool, typer.Option(help="rebuild the demo warehouse even if it exists")] = False,
-    orders_per_shop: Annotated[int, typer.Option(help="size of the demo data when it is built")] = 180_000,
+    orders_per_shop: Annotated[int, typer.Option(min=1_000, help="size of the demo data when it is built")] = 180_000,
     formats: Annotated[str, typer.Option(help="outputs to write: any of html,pdf,xlsx")] = "html,pdf,xlsx",
 ) -> None:
     """Build the demo warehouse if it is missing and render the weekly review of every demo shop."""
