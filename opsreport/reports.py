@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,9 +75,13 @@ def _meta(shop: dict, week, lang: str) -> list[tuple[str, str]]:
     )
     if lang == "zh":
         return [("店铺", f"{shop['name']}（{shop['shop_id']}）"), ("平台", platform), ("类目", t("category", shop["category"], lang)),
-                ("周期", f"{week.start} ~ {week.end}")]
+                ("周期", f"{week.start} ~ {week.end}"), ("生成时间", _now())]
     return [("Shop", f"{shop['name']} ({shop['shop_id']})"), ("Platform", platform), ("Category", t("category", shop["category"], lang)),
-            ("Period", f"{week.start} to {week.end}")]
+            ("Period", f"{week.start} to {week.end}"), ("Generated", _now())]
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
 
 
 def render_every_shop(
