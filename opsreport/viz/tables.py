@@ -234,7 +234,9 @@ class Table:
     def to_html(self, *, style: bool = True) -> str:
         """The HTML of the table (and its note); ``style=False`` leaves out the fallback CSS."""
         out = [_STYLE] if style else []
-        out.append('<table class="opsreport">')
+        # the wrapper keeps caption, table and note on one page when they fit (a caption alone
+        # at the foot of a page is what a bare <table> gives in print)
+        out.append('<div class="table-block"><table class="opsreport">')
         if self.caption:
             out.append(f"<caption>{_e(self.caption)}</caption>")
         heads = "".join(
@@ -251,6 +253,7 @@ class Table:
         out.append("</tbody></table>")
         if self.note:
             out.append(f'<p class="note">{_e(self.note)}</p>')
+        out.append("</div>")
         return "".join(out)
 
     def _repr_html_(self) -> str:

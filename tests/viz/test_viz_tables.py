@@ -57,8 +57,8 @@ def test_everything_is_escaped():
 
 def test_caption_and_note():
     html = table(pd.DataFrame({"v": [1]}), [Col("v", "V", "int")], caption="KPI 表", note="口径见附录").to_html()
-    assert '<table class="opsreport"><caption>KPI 表</caption><thead>' in html
-    assert html.endswith('</table><p class="note">口径见附录</p>')
+    assert '<div class="table-block"><table class="opsreport"><caption>KPI 表</caption><thead>' in html
+    assert html.endswith('</table><p class="note">口径见附录</p></div>')  # kept together in print
     assert "<thead>" in html and "<tbody>" in html
 
 
