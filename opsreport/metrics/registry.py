@@ -118,6 +118,5 @@ def format_change(value, unit: str) -> str:
     """+1.23 pp for rates, +4.5% for everything else."""
     if _missing(value):
         return "–"
-    if unit == "rate":
-        return f"{value * 100:+.2f} pp"
-    return f"{value:+.1%}"
+    text = f"{value * 100:+.2f} pp" if unit == "rate" else f"{value:+.1%}"
+    return text.replace("-0.00 pp", "0.00 pp").replace("-0.0%", "0.0%")  # no signed zero after rounding
