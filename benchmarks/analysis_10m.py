@@ -33,7 +33,7 @@ def main() -> None:
         )
         print(f"built {args.warehouse} in {time.perf_counter() - t0:.1f} s")
 
-    from opsreport.analyses import weekly_review
+    from opsreport.families.weekly_review import analysis as weekly_review
     from opsreport.warehouse.connection import Warehouse
 
     wh = Warehouse.open(args.warehouse)

@@ -16,7 +16,7 @@ import nbformat
 
 from opsreport import params
 from opsreport.render import pipeline
-from opsreport.reports import render_weekly_review
+from opsreport.reports import render_report
 from opsreport.warehouse import demo
 
 FLOOR_SOURCE = """from opsreport.render.excel import Sheet, write_workbook
@@ -50,12 +50,12 @@ def main() -> None:
         floors, fulls, stages = [], [], None
         for i in range(args.repeat):
             t0 = time.perf_counter()
-            pipeline.render("floor", nb, {}, out_root=tmp / "floor", key="k", period=f"p{i}", formats=formats,
-                            title="floor", subtitle="", meta=[], lang="zh", fingerprint={})
+            pipeline.render(pipeline.RenderJob(report="floor", notebook=nb, parameters={}, out_root=tmp / "floor", key="k",
+                                               period=f"p{i}", formats=frozenset(formats), title="floor"))
             floors.append(time.perf_counter() - t0)
             values = params.validate("weekly_review", {"shop_id": args.shop, "warehouse": args.warehouse})
             t0 = time.perf_counter()
-            folder = render_weekly_review(values, out_root=tmp / f"full{i}", formats=formats)
+            folder = render_report("weekly_review", values, out_root=tmp / f"full{i}", formats=formats)
             fulls.append(time.perf_counter() - t0)
             import json
 

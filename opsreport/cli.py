@@ -39,24 +39,23 @@ def _formats(text: str) -> set[str]:
 
 @app.command()
 def run(
-    report: Annotated[str, typer.Argument(help="report name, e.g. weekly_review")],
+    report: Annotated[str, typer.Argument(help="report family, e.g. weekly_review ('opsreport params' lists them)")],
     params: Annotated[Optional[Path], typer.Option("--params", "-p", help="YAML file of parameters")] = None,
     set_: Annotated[list[str], typer.Option("--set", "-s", help="override one parameter: key=value (repeatable)")] = [],
     formats: Annotated[str, typer.Option(help="outputs to write: any of html,pdf,xlsx")] = "html,pdf,xlsx",
     out: Annotated[Path, typer.Option(help="output root; reports go to OUT/<report>/<shop>/<period>/")] = Path("outputs"),
-    all_shops: Annotated[bool, typer.Option("--all-shops", help="render every shop of the warehouse (the weekly job); "
-                                            "a failing shop is reported and the others still render")] = False,
+    all_: Annotated[bool, typer.Option("--all", "--all-shops", help="render every report the family fans out to "
+                                       "(the weekly review: every shop of the warehouse); a failing one is reported "
+                                       "and the others still render")] = False,
 ) -> None:
     """Render one report: validate parameters, execute its notebook, export HTML/PDF/Excel."""
-    from .reports import render_every_shop, render_report
+    from .reports import render_all, render_report
 
     try:
-        values = params_mod.load(report, params, params_mod.parse_set(set_))
+        values = params_mod.load(report, params, params_mod.parse_set(set_, params_mod.model_for(report)))
         chosen = _formats(formats)
-        if all_shops:
-            if report != "weekly_review":
-                raise params_mod.ParamsError("--all-shops applies to weekly_review")
-            folders, failures = render_every_shop(values, out_root=out, formats=chosen, echo=typer.echo)
+        if all_:
+            folders, failures = render_all(report, values, out_root=out, formats=chosen, echo=typer.echo)
             _summary(folders, failures)
             return
         folder = render_report(report, values, out_root=out, formats=chosen)
@@ -69,7 +68,7 @@ def _summary(folders: list[Path], failures: dict) -> None:
     for folder in folders:
         typer.echo(f"wrote {folder}")
     if failures:
-        typer.secho(f"error: {len(failures)} shop(s) failed: {', '.join(failures)}", err=True, fg=typer.colors.RED)
+        typer.secho(f"error: {len(failures)} report(s) failed: {', '.join(failures)}", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=max(exc.exit_code for exc in failures.values()))
 
 
@@ -81,7 +80,7 @@ def demo(
     orders_per_shop: Annotated[int, typer.Option(min=1_000, help="size of the demo data when it is built")] = 180_000,
     formats: Annotated[str, typer.Option(help="outputs to write: any of html,pdf,xlsx")] = "html,pdf,xlsx",
 ) -> None:
-    """Build the demo warehouse if it is missing and render the weekly review of every demo shop."""
+    """Build the demo warehouse if it is missing and render every report family's demo reports."""
     from .reports import render_demo
 
     try:
@@ -152,8 +151,14 @@ def sources(
 
 
 @app.command("params")
-def show_params(report: Annotated[str, typer.Argument(help="report name")] = "weekly_review") -> None:
-    """List a report's parameters with their defaults and meaning."""
+def show_params(report: Annotated[Optional[str], typer.Argument(help="report family; without it, the families")] = None) -> None:
+    """List the report families, or one family's parameters with their defaults and meaning."""
+    from . import families
+
+    if report is None:
+        for name in families.names():
+            typer.echo(name)
+        return
     try:
         model = params_mod.model_for(report)
     except OpsReportError as exc:

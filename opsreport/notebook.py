@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import families
 from . import params as params_mod
 
 
@@ -18,12 +19,8 @@ def setup(report: str, namespace: dict[str, Any]):
     from .viz import theme
 
     theme.apply(validated.lang)
-    if report == "weekly_review":
-        from .analyses import weekly_review
-        from .views.weekly_review import WeeklyReviewView
-
-        return WeeklyReviewView(weekly_review.run(validated))
-    raise params_mod.ParamsError(f"no view for report '{report}'")
+    spec = families.get(report)
+    return spec.view(spec.analysis(validated))
 
 
 def _locate(path: str) -> str:

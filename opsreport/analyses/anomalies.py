@@ -73,10 +73,12 @@ def stockouts(stock: pd.DataFrame, limit: int = 5) -> list[Anomaly]:
     ]
 
 
-def refund_spikes(cat_weeks: pd.DataFrame, *, ratio_threshold: float, min_rate: float) -> list[Anomaly]:
+def refund_spikes(cat_weeks: pd.DataFrame, *, ratio_threshold: float, min_rate: float, immature: bool) -> list[Anomaly]:
     """Categories whose refund rate this week is ``ratio_threshold`` × their baseline and above ``min_rate``.
 
     ``cat_weeks``: category, gmv, refund_amount, baseline_refund_rate (median of previous weeks).
+    ``immature``: the week's refunds are still arriving; the finding is then preliminary (its
+    evidence says so) and the rate can only rise.
     """
     out = []
     for r in cat_weeks.itertuples():
@@ -90,7 +92,8 @@ def refund_spikes(cat_weeks: pd.DataFrame, *, ratio_threshold: float, min_rate: 
                     "refund_spike",
                     r.category,
                     "high",
-                    {"refund_rate_now": rate, "refund_rate_baseline": base, "refund_amount": r.refund_amount, "gmv": r.gmv},
+                    {"refund_rate_now": rate, "refund_rate_baseline": base, "refund_amount": r.refund_amount, "gmv": r.gmv,
+                     "immature": immature},
                     score=float(r.refund_amount),
                 )
             )
@@ -123,34 +126,48 @@ def dormant_rise(share_now: float, share_before: float, *, threshold_pp: float) 
         Anomaly(
             "dormant_share_rise",
             "dormant_share",
-            "medium",
+            "high",
             {"dormant_share_now": share_now, "dormant_share_4w_ago": share_before},
             score=share_now - share_before,
         )
     ]
 
 
-def kpi_changes(kpis: pd.DataFrame, *, threshold: float, context: str | None) -> list[Anomaly]:
-    """KPIs that moved by ``threshold`` or more (relative) week on week, worst direction first.
-    ``kpis``: metric, this_week, last_week."""
+def kpi_changes(kpis: pd.DataFrame, *, threshold: float, promotions: list[str], refund_spikes: list[str]) -> list[Anomaly]:
+    """KPIs that moved the bad way by ``threshold`` or more (relative) week on week.
+
+    ``kpis``: metric, this_week, last_week, immature. Immature refund metrics are skipped: they are
+    not final. The evidence names what explains the move: a category refund spike for refund
+    metrics, else the promotions that ran last week (``promotions``).
+    """
     out = []
     for r in kpis.itertuples():
+        if getattr(r, "immature", False):
+            continue
         rel = ratio(r.this_week - r.last_week, abs(r.last_week)) if r.last_week else float("nan")
         if pd.isna(rel) or abs(rel) < threshold:
             continue
         if metric(r.metric).judge(rel) != "bad":
             continue  # good news is in the headline, not in the alarms
         evidence = {"now": r.this_week, "before": r.last_week, "relative_change": rel}
-        if context:
-            evidence["context"] = context
+        if r.metric in ("refund_rate", "net_gmv", "refund_amount") and refund_spikes:
+            evidence["refund_spikes"] = list(refund_spikes)
+        elif promotions:
+            evidence["promotions"] = list(promotions)
         out.append(Anomaly("kpi_change", r.metric, "medium", evidence, score=abs(rel)))
     return out
 
 
-def pacing_behind(pacing: dict) -> list[Anomaly]:
-    if not pacing or pd.isna(pacing.get("projected_completion")) or pacing["projected_completion"] >= 1:
+def pacing_behind(pacing) -> list[Anomaly]:
+    """The month will miss its GMV target at the recent pace. ``pacing``: analyses.pacing.Pacing."""
+    if pacing is None or pd.isna(pacing.projected_completion) or pacing.projected_completion >= 1:
         return []
-    return [Anomaly("pacing_behind", pacing["month"], "medium", dict(pacing), score=1 - pacing["projected_completion"])]
+    evidence = {
+        "completion": pacing.completion, "time_elapsed": pacing.time_elapsed,
+        "projected_completion": pacing.projected_completion, "days_remaining": pacing.days_remaining,
+        "required_run_rate": pacing.required_run_rate, "run_rate_recent": pacing.run_rate_recent,
+    }
+    return [Anomaly("pacing_behind", pacing.month, "medium", evidence, score=1 - pacing.projected_completion)]
 
 
 def ordered(findings: list[Anomaly]) -> list[Anomaly]:

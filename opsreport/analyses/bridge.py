@@ -60,3 +60,42 @@ def decompose(before: BridgeInput, after: BridgeInput) -> dict[str, float]:
     residual = (after.gmv - before.gmv) - sum(parts.values())
     parts["gmv_per_buyer_day"] += residual
     return parts
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """GMV of two periods and each factor's contribution to the change (factor keys of FACTORS;
+    'days' only when the periods differ in length). Empty contributions: nothing to compare."""
+
+    start: float  # GMV before (NaN when the earlier period has none)
+    end: float
+    contributions: dict[str, float]
+
+    @property
+    def change(self) -> float:
+        return self.end - self.start
+
+    @property
+    def empty(self) -> bool:
+        return not self.contributions
+
+    def main_factor(self) -> str:
+        return max(self.contributions, key=lambda k: abs(self.contributions[k]))
+
+    def frame(self):
+        """factor, contribution, share_of_change: one row per factor shown."""
+        import pandas as pd
+
+        rows = [{"factor": k, "contribution": v,
+                 "share_of_change": v / self.change if self.change else float("nan")}
+                for k, v in self.contributions.items()]
+        return pd.DataFrame(rows, columns=["factor", "contribution", "share_of_change"])
+
+
+def gmv_bridge(before: BridgeInput | None, after: BridgeInput) -> Bridge:
+    """The bridge from ``before`` to ``after``; empty when ``before`` is missing or had no GMV."""
+    if before is None or not before.gmv:
+        return Bridge(float("nan") if before is None else before.gmv, after.gmv, {})
+    parts = decompose(before, after)
+    shown = {k: v for k, v in parts.items() if k != "days" or abs(v) > 1e-9}
+    return Bridge(before.gmv, after.gmv, shown)

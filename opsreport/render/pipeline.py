@@ -11,17 +11,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from opsreport.errors import OpsReportError, RenderError
 
 from . import publish
 from .execute import execute_notebook
 from .html import notebook_to_html
+from .job import RenderJob
 from .manifest import MANIFEST_NAME, build_manifest, list_files, write_manifest
 from .pdf import html_to_pdf
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "RenderJob", "render"]
 
 FORMATS = frozenset({"html", "pdf", "xlsx"})
 NOTEBOOK_NAME = "report.ipynb"
@@ -32,50 +32,20 @@ XLSX_NAME = "tables.xlsx"
 EXCEL_PARAMETER = "excel_path"
 
 
-def render(
-    report: str,
-    notebook: Path,
-    parameters: dict[str, Any],
-    *,
-    out_root: Path,
-    key: str,
-    period: str,
-    formats: set[str],
-    title: str,
-    subtitle: str,
-    meta: list[tuple[str, str]],
-    lang: str,
-    fingerprint: dict[str, Any],
-) -> Path:
-    """Render one report and publish it to ``<out_root>/<report>/<key>/<period>/``.
+def render(job: RenderJob) -> Path:
+    """Render ``job`` and publish it to ``<out_root>/<report>/<key>/<period>/``.
 
-    Parameters
-    ----------
-    report : str
-        Report name (``weekly_review``); first folder level under ``out_root``.
-    notebook : Path
-        The report notebook.
-    parameters : dict
-        Validated parameters (JSON-like values) for the notebook's parameters cell.
-    out_root : Path
-        Output root; ``index.html`` there is rewritten after publishing.
-    key, period : str
-        Shop ID (or team) and period (``2026-W47``): second and third folder levels.
-    formats : set of str
-        Subset of ``{"html", "pdf", "xlsx"}``. ``report.ipynb`` and ``run.json`` are always
-        written. For ``xlsx`` the notebook receives ``excel_path`` and must write the workbook
-        there (with :func:`opsreport.render.excel.write_workbook`).
-    title, subtitle, meta, lang
-        Title block and language of the page (see :func:`~opsreport.render.html.notebook_to_html`).
-    fingerprint : dict
-        Data fingerprint recorded in run.json.
-
-    Returns
-    -------
-    Path
-        The published report folder.
+    ``report.ipynb`` and ``run.json`` are always written; ``job.formats`` is a subset of
+    ``{"html", "pdf", "xlsx"}``. For ``xlsx`` the notebook receives ``excel_path`` and must write
+    the workbook there (with :func:`opsreport.render.excel.write_workbook`). Returns the
+    published report folder.
     """
-    formats = set(formats)
+    report, notebook, parameters = job.report, job.notebook, job.parameters
+    key, period, lang = job.key, job.period, job.lang
+    title, subtitle, meta = job.title, job.subtitle, list(job.meta)
+    fingerprint = job.fingerprint
+    out_root = job.out_root
+    formats = set(job.formats)
     unknown = formats - FORMATS
     if unknown:
         raise RenderError(

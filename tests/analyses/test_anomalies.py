@@ -38,9 +38,12 @@ def test_refund_spike_against_baseline_and_floor():
         {"category": "香水", "gmv": 1000.0, "refund_amount": 90.0, "baseline_refund_rate": 0.02},  # 9% < 10% floor
         {"category": "面膜", "gmv": 1000.0, "refund_amount": 150.0, "baseline_refund_rate": 0.10},  # 15% < 2 x 10%
     ])
-    found = rules.refund_spikes(frame, ratio_threshold=2.0, min_rate=0.1)
+    found = rules.refund_spikes(frame, ratio_threshold=2.0, min_rate=0.1, immature=True)
     assert [a.subject for a in found] == ["彩妆"]
-    assert found[0].evidence["refund_rate_now"] == pytest.approx(0.25)
+    assert found[0].evidence["refund_rate_now"] == pytest.approx(0.25)  # 250 / 1000
+    assert found[0].evidence["immature"] is True  # preliminary: the wording says the rate can only rise
+    [final] = rules.refund_spikes(frame, ratio_threshold=2.0, min_rate=0.1, immature=False)
+    assert final.evidence["immature"] is False
 
 
 def test_campaign_below_target_needs_spend():
@@ -56,8 +59,9 @@ def test_campaign_below_target_needs_spend():
 
 
 def test_dormant_rise_threshold():
-    assert rules.dormant_rise(0.68, 0.65, threshold_pp=0.02)
-    assert not rules.dormant_rise(0.66, 0.65, threshold_pp=0.02)
+    [found] = rules.dormant_rise(0.68, 0.65, threshold_pp=0.02)  # +3 pp >= 2 pp
+    assert found.severity == "high"  # a dormant surge outranks restating the bridge in the headline
+    assert not rules.dormant_rise(0.66, 0.65, threshold_pp=0.02)  # +1 pp
 
 
 def test_kpi_changes_report_only_bad_moves():
@@ -67,9 +71,21 @@ def test_kpi_changes_report_only_bad_moves():
         {"metric": "refund_rate", "this_week": 0.10, "last_week": 0.05},  # +100% relative: bad
         {"metric": "aov", "this_week": 105.0, "last_week": 100.0},  # +5%: below threshold
     ])
-    found = rules.kpi_changes(kpis, threshold=0.2, context="双11")
-    assert sorted(a.subject for a in found) == ["gmv", "refund_rate"]
-    assert all(a.evidence["context"] == "双11" for a in found)
+    found = {a.subject: a for a in rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=[])}
+    assert sorted(found) == ["gmv", "refund_rate"]
+    assert found["gmv"].evidence["promotions"] == ["双11"]
+    # a category refund spike, not the promotion, explains a refund jump
+    found = {a.subject: a for a in rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=["彩妆"])}
+    assert found["refund_rate"].evidence["refund_spikes"] == ["彩妆"] and "promotions" not in found["refund_rate"].evidence
+    assert found["gmv"].evidence["promotions"] == ["双11"]
+
+
+def test_kpi_changes_skip_immature_refund_metrics():
+    kpis = pd.DataFrame([
+        {"metric": "refund_rate", "this_week": 0.10, "last_week": 0.05, "immature": True},  # not final: no alarm
+        {"metric": "gmv", "this_week": 50.0, "last_week": 100.0, "immature": False},
+    ])
+    assert [a.subject for a in rules.kpi_changes(kpis, threshold=0.2, promotions=[], refund_spikes=[])] == ["gmv"]
 
 
 def test_findings_are_ordered_by_severity_then_score():

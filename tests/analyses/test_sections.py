@@ -4,7 +4,7 @@ from tests/tiny.py's extended_tables()."""
 import pytest
 
 import tiny
-from opsreport.analyses import weekly_review
+from opsreport.families.weekly_review import analysis as weekly_review
 from opsreport.warehouse.store import write_warehouse
 
 
@@ -21,21 +21,23 @@ def test_traffic_shares_and_conversion_by_source(review):
     assert tr.loc["search", "share_change"] == pytest.approx(0.125)
     assert tr.loc["recommendation", "conversion_rate"] == pytest.approx(3 / 300)
     assert tr.loc["recommendation", "conversion_rate_prev"] == pytest.approx(2 / 400)
-    assert tr.loc["search", "source_label"] == "搜索"
+    # UV is the average day: 500 visitors in the week / 7
+    assert tr.loc["search", "uv"] == pytest.approx(500 / 7) and tr.loc["search", "uv_sum"] == 500
 
 
 def test_top_products_fallers_and_active_sku_rate(review):
-    top = review.products["top"]
+    top = review.products.top
     assert list(top.sku_id) == ["S1", "S2"]
     assert top.iloc[0].conversion_rate == pytest.approx(21 / 700)
     assert top.iloc[0].gmv_change == pytest.approx((3000 - 3500) / 3500)
-    assert list(review.products["fallers"].sku_id) == ["S1", "S3"]  # -500, then -100
+    assert list(review.products.fallers.sku_id) == ["S1", "S3"]  # -500, then -100
     # on shelf: S1..S5; sold this week: S1, S2
-    assert review.active_sku == {"on_shelf": 5, "active": 2, "active_sku_rate": pytest.approx(2 / 5)}
+    active = review.products.active
+    assert (active.on_shelf, active.active, active.active_sku_rate) == (5, 2, pytest.approx(2 / 5))
 
 
 def test_new_products_use_their_first_three_days(review):
-    new = review.products["new"].set_index("sku_id")
+    new = review.products.new.set_index("sku_id")
     # S4 launched 11-18: (fav + cart) over 11-18..11-20 = (5+4 + 2+1 + 0+0) / 300; the 4th day does not count
     assert new.loc["S4", "fav_cart_rate"] == pytest.approx(12 / 300)
     assert new.loc["S4", "verdict"] == "below_bar"  # 4% < 8%
@@ -45,21 +47,21 @@ def test_new_products_use_their_first_three_days(review):
 def test_days_of_cover_stockouts_and_overstock(review):
     inv = review.inventory
     # 30 days to 11-22: S1 sold 30 + 35 units -> 65/30 a day; 60 on hand
-    low_or_ok = inv["overstock"].set_index("sku_id")
-    stock = {r.sku_id: r for r in inv["stockouts"].itertuples()}
+    low_or_ok = inv.overstock.set_index("sku_id")
+    stock = {r.sku_id: r for r in inv.stockouts.itertuples()}
     assert list(stock) == ["S2"]
     assert str(stock["S2"].stockout_since)[:10] == "2026-11-20"  # last in stock on 11-19
     assert stock["S2"].avg_daily_units == pytest.approx(22 / 30)
     assert list(low_or_ok.index) == ["S3"]
     assert low_or_ok.loc["S3", "days_of_cover"] == pytest.approx(500 / (5 / 30))
-    assert inv["low_cover"].empty  # S1 covers 60 / (65/30) = 27.7 days
+    assert inv.low_cover.empty  # S1 covers 60 / (65/30) = 27.7 days
 
 
 def test_stock_risk_for_the_next_promotion(review):
     inv = review.inventory
-    assert inv["next_promotion"]["name"] == "双12"
-    assert inv["next_promotion"]["lead_days"] == 17  # 11-23 .. 12-09
-    risk = inv["promo_risk"].set_index("sku_id")
+    assert inv.promo_risk.promotion.name == "双12"
+    assert inv.promo_risk.lead_days == 17  # 11-23 .. 12-09
+    risk = inv.promo_risk.at_risk.set_index("sku_id")
     # demand to the end of 双12 = avg daily x (17 + 3 x 3 promotion days)
     assert list(risk.index) == ["S2"]
     assert risk.loc["S2", "shortfall"] == pytest.approx(22 / 30 * 26)
@@ -83,4 +85,4 @@ def test_category_refund_rate_spreads_an_orders_refund_over_its_items(review):
 
 
 def test_last_weeks_promotion_is_named_as_context(review):
-    assert review.events_last_week == ["双11"]
+    assert [p.name for p in review.promotions_last_week] == ["双11"]

@@ -26,13 +26,13 @@ def test_shop_with_one_week_of_data_renders_every_section(tmp_path):
 
 
 def test_headline_has_three_to_five_sentences_even_on_a_quiet_week(tmp_path):
-    from opsreport.viz import narrative
+    from opsreport.families.weekly_review.headlines import headlines
 
     t = tiny.tables()
     del t["ads_daily"]  # the tiny shop's only high-severity finding is its campaign
     path = write_warehouse(tmp_path / "w.duckdb", t)
     for lang in ("zh", "en"):
         view = setup("weekly_review", {"shop_id": tiny.SHOP, "week": "2026-W47", "warehouse": str(path), "lang": lang})
-        sentences = narrative.headlines(view.review)
+        sentences = headlines(view.review, view.say)
         assert 3 <= len(sentences) <= 5, sentences
-    assert "Conversion 0.71% (+0.54 pp)" in " ".join(sentences) or "conversion 0.71% (+0.54 pp)" in " ".join(sentences)
+    assert "Conversion 0.71% (+0.54 pp week on week)" in " ".join(sentences)

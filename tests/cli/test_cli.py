@@ -113,4 +113,4 @@ def test_all_shops_renders_every_shop_and_reports_the_ones_that_fail(tmp_path):
     assert (out / "weekly_review" / "0001" / "2026-W47" / "report.html").is_file()
     assert not (out / "weekly_review" / "0002").exists()
     assert "shop 0002 failed: Shop '0002' has no rows in shop_daily" in result.output
-    assert "1 shop(s) failed: 0002" in result.output
+    assert "1 report(s) failed: shop 0002" in result.output

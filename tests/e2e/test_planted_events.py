@@ -2,7 +2,7 @@
 
 import pytest
 
-from opsreport.analyses import weekly_review
+from opsreport.families.weekly_review import analysis as weekly_review
 from opsreport.warehouse import demo
 
 
@@ -64,15 +64,16 @@ def test_dormant_share_rise(found):
 
 def test_new_product_potential_hits(found):
     review, planted = found
-    new = review.products["new"].set_index("sku_id")
+    new = review.products.new.set_index("sku_id")
     for sku in planted.new_products.potential_hits:
         assert new.loc[sku, "verdict"] == "potential_hit"
 
 
 def test_headline_names_the_most_urgent_findings(found):
-    from opsreport.viz import narrative
+    from opsreport.families.weekly_review.headlines import headlines
+    from opsreport.i18n import Messages
 
     review, planted = found
-    text = " ".join(narrative.headlines(review))
-    assert 3 <= len(narrative.headlines(review)) <= 5
+    text = " ".join(headlines(review, Messages(review.lang, "weekly_review")))
+    assert 3 <= len(headlines(review, Messages(review.lang, "weekly_review"))) <= 5
     assert planted.stockout.sku_id in text or planted.conversion_drop.sku_id in text

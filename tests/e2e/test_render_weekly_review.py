@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from opsreport import params
-from opsreport.reports import render_weekly_review
+from opsreport.reports import render_report
 from opsreport.warehouse import demo
 
 pytestmark = pytest.mark.slow
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 def zh_report(demo_warehouse, tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
     values = params.validate("weekly_review", {"shop_id": "0071", "warehouse": str(demo_warehouse), "lang": "zh"})
-    return render_weekly_review(values, out_root=out, formats={"html", "pdf", "xlsx"}), out
+    return render_report("weekly_review", values, out_root=out, formats={"html", "pdf", "xlsx"}), out
 
 
 def test_publishes_every_file_in_its_folder(zh_report):
@@ -77,10 +77,11 @@ def test_excel_has_key_tables_with_formats_and_frozen_headers(zh_report):
     folder, _ = zh_report
     book = openpyxl.load_workbook(folder / "tables.xlsx")
     assert {"核心指标", "每日趋势", "缺货", "推广计划", "异常"} <= set(book.sheetnames)
+    assert all(len(name) <= 31 for name in book.sheetnames)
     trend = book["每日趋势"]
     assert trend.freeze_panes == "A2" and trend.auto_filter.ref
     header = [c.value for c in trend[1]]
-    gmv_col = header.index("gmv") + 1
+    gmv_col = header.index("支付金额") + 1  # headers in the report's language
     assert "¥" in trend.cell(row=2, column=gmv_col).number_format
     with zipfile.ZipFile(folder / "tables.xlsx") as z:
         assert not any("<f>" in z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
@@ -88,7 +89,7 @@ def test_excel_has_key_tables_with_formats_and_frozen_headers(zh_report):
 
 def test_english_report_and_format_choice(demo_warehouse, tmp_path):
     values = params.validate("weekly_review", {"shop_id": "0388", "warehouse": str(demo_warehouse), "lang": "en"})
-    folder = render_weekly_review(values, out_root=tmp_path, formats={"html"})
+    folder = render_report("weekly_review", values, out_root=tmp_path, formats={"html"})
     assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.ipynb", "run.json"]
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "Headlines" in html and "Appendix: metric definitions" in html and "本周要点" not in html

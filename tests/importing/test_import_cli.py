@@ -9,7 +9,7 @@ import pytest
 from export_files import rows_of, write, write_xlsx
 from typer.testing import CliRunner
 
-from opsreport.analyses import weekly_review
+from opsreport.families.weekly_review import analysis as weekly_review
 from opsreport.cli import app
 from opsreport.importing import load_mappings
 

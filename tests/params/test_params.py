@@ -3,13 +3,14 @@ import pytest
 
 from opsreport import params
 from opsreport.errors import ParamsError
+from opsreport.families.weekly_review.params import WeeklyReviewParams
 from opsreport.reports import notebook_path
 
 
 def test_yaml_and_set_overrides(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text('shop_id: "0071"\nweek: 2026-W47\nlang: en\n', encoding="utf-8")
-    p = params.load("weekly_review", f, params.parse_set(["top_n=5", "shop_id=0142"]))
+    p = params.load("weekly_review", f, params.parse_set(["top_n=5", "shop_id=0142"], WeeklyReviewParams))
     assert p.shop_id == "0142" and isinstance(p.shop_id, str)  # leading zero kept
     assert p.top_n == 5 and p.week == "2026-W47" and p.lang == "en"
 
@@ -46,14 +47,36 @@ def test_bad_yaml_and_missing_file(tmp_path):
 
 
 def test_set_keeps_ids_as_text_and_reads_numbers():
-    assert params.parse_set(["shop_id=0071", "top_n=7", "roi_target=2.5"]) == {
-        "shop_id": "0071", "top_n": 7, "roi_target": 2.5}
+    assert params.parse_set(["shop_id=0071", "top_n=7", "roi_target=2.5", "week=2026-W47"], WeeklyReviewParams) == {
+        "shop_id": "0071", "top_n": 7, "roi_target": 2.5, "week": "2026-W47"}
+
+
+def test_text_comes_from_the_model_not_from_a_list_of_names():
+    from pydantic import Field
+
+    class Team(params.ReportParams):
+        team: str = Field("0001")
+        depth: float = 0.5
+        code: str | None = None
+
+    assert params.parse_set(["team=0042", "depth=0.25", "code=007", "lang=en"], Team) == {
+        "team": "0042", "depth": 0.25, "code": "007", "lang": "en"}
+
+
+def test_time_zone_is_checked():
+    with pytest.raises(ParamsError, match="unknown time zone 'Mars/Base'"):
+        params.validate("weekly_review", {"timezone": "Mars/Base"})
+
+
+def test_unknown_report_suggests_the_closest_family():
+    with pytest.raises(ParamsError, match=r"unknown report 'weekly_reveiw' \(did you mean 'weekly_review'\?\)"):
+        params.model_for("weekly_reveiw")
 
 
 def test_notebook_parameters_cell_matches_the_params_model():
     inferred = pm.inspect_notebook(str(notebook_path("weekly_review")))
-    model = params.WeeklyReviewParams.model_fields
+    model = WeeklyReviewParams.model_fields
     assert set(inferred) == set(model)
-    defaults = params.WeeklyReviewParams()
+    defaults = WeeklyReviewParams()
     for name, info in inferred.items():
         assert eval(info["default"]) == getattr(defaults, name), name  # noqa: S307 - our own notebook

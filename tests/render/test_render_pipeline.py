@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from pypdf import PdfReader
 
 from opsreport.errors import RenderError
-from opsreport.render.pipeline import render
+from opsreport.render.pipeline import RenderJob, render
 
 pytestmark = pytest.mark.slow
 
@@ -20,20 +20,20 @@ TITLE = "店铺周报 · 0071"
 
 
 def _render(notebook, out_root, formats=frozenset({"html", "pdf", "xlsx"}), **params):
-    return render(
-        "weekly_review",
-        notebook,
-        {"shop_id": "0071", **params},
+    return render(RenderJob(
+        report="weekly_review",
+        notebook=notebook,
+        parameters={"shop_id": "0071", **params},
         out_root=out_root,
         key="0071",
         period="2026-W47",
-        formats=set(formats),
+        formats=frozenset(formats),
         title=TITLE,
         subtitle="2026-W47（11-16 ~ 11-22）",
-        meta=[("店铺", "0071"), ("周期", "2026-W47"), ("生成时间", "2026-11-23 09:00")],
+        meta=(("店铺", "0071"), ("周期", "2026-W47"), ("生成时间", "2026-11-23 09:00")),
         lang="zh",
         fingerprint={"warehouse": "demo.duckdb", "orders": 3},
-    )
+    ))
 
 
 def test_render_publishes_every_format_and_replaces_a_previous_run(sample_notebook, tmp_path):

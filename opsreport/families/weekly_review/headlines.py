@@ -1,0 +1,73 @@
+"""The weekly review's 3-5 headline sentences, ranked by severity.
+
+1. GMV against last week, last year and the target (and against a normal week when last week
+   had a promotion); 2. every high-severity finding, most money at stake first (a short form:
+   the full evidence is in the anomalies table); 3. what moved GMV, when there is room;
+   4. the month's pacing. On a quiet week: the drivers and a no-alert line.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...i18n import Messages
+from ...metrics.registry import format_change, format_value, metric
+from ...viz import narrative
+
+LIMIT = 5
+ALERTS_ALONE = 3  # high alerts with a sentence each; more are listed together
+
+
+def headlines(review, say: Messages) -> list[str]:
+    k = review.kpis.set_index("metric")
+    gmv = k.loc["gmv"]
+    out = [_gmv(review, gmv, say)]
+    if review.promotions_last_week and not math.isnan(gmv.vs_normal):
+        out.append(say("headline.normal", promotions=say.join(p.name for p in review.promotions_last_week),
+                       weeks=len(review.normal_weeks), vs_normal=format_change(gmv.vs_normal, "yuan")))
+    high = [a for a in review.anomalies if a.severity == "high"]
+    for a in high[:ALERTS_ALONE]:
+        out.append(say("headline.alert", rule=say.word("rule", a.rule), finding=narrative.short(a, say),
+                       action=narrative.action(a, say).rstrip("。.")))
+    if len(high) > ALERTS_ALONE:
+        items = say.join(narrative.short(a, say) for a in high[ALERTS_ALONE:])
+        out.append(say("headline.more_alerts", items=items))
+    if not high:
+        out.append(_drivers(k, say))
+        rest = review.anomalies[:1]
+        tail = say("headline.quiet_other", finding=narrative.describe(rest[0], say)) if rest else say("headline.quiet_none")
+        out.append(say("headline.quiet", rest=tail))
+    if len(out) < LIMIT and not review.bridge.empty:
+        b = review.bridge
+        main = b.main_factor()
+        out.append(say("headline.bridge", change=_signed_money(b.change), factor=say.word("factor", main),
+                       contribution=_signed_money(b.contributions[main])))
+    p = review.pacing
+    if len(out) < LIMIT and not math.isnan(p.target):
+        money, rate = (lambda v: format_value(v, "yuan")), (lambda v: format_value(v, "rate"))
+        out.append(say("headline.pacing", month=p.month, gmv_mtd=money(p.gmv_mtd), completion=rate(p.completion),
+                       time_elapsed=rate(p.time_elapsed), recent_days=p.recent_days, run_rate=money(p.run_rate_recent),
+                       projected=rate(p.projected_completion), days_remaining=p.days_remaining,
+                       required=money(p.required_run_rate)))
+    return out[:LIMIT]
+
+
+def _gmv(review, gmv, say: Messages) -> str:
+    text = say("headline.gmv", gmv=format_value(gmv.this_week, "yuan"), wow=format_change(gmv.wow, "yuan"),
+               yoy=format_change(gmv.yoy, "yuan"))
+    if not math.isnan(gmv.target):
+        text += say("headline.gmv_target", achieved=format_value(gmv.this_week / gmv.target, "rate"))
+    return text + say("headline.gmv_end")
+
+
+def _drivers(k, say: Messages) -> str:
+    items = []
+    for key in ("uv", "conversion_rate", "aov"):
+        m = metric(key)
+        items.append(say("headline.driver", label=m.label(say.lang),
+                         value=m.format(k.loc[key, "this_week"]), change=format_change(k.loc[key, "wow"], m.unit)))
+    return say("headline.drivers", items=say.join(items))
+
+
+def _signed_money(value: float) -> str:
+    return ("+" if value >= 0 else "−") + format_value(abs(value), "yuan")

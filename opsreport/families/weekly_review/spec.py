@@ -1,0 +1,52 @@
+"""The weekly review's registry entry: one shop, one ISO week."""
+
+from __future__ import annotations
+
+from ...analyses.calendar import resolve_week
+from ...views.title import shop_title_block
+from ...warehouse.connection import Warehouse
+from ..spec import FamilySpec, Resolved
+from .params import WeeklyReviewParams
+
+
+def resolve(wh: Warehouse, params: WeeklyReviewParams) -> Resolved:
+    shop = wh.shop(params.shop_id)
+    week = resolve_week(wh, params.shop_id, params.week)
+    title = shop_title_block("weekly_review", shop, week, params.lang, params.timezone)
+    return Resolved(key=params.shop_id, period=week.label, title=title, updates={"week": week.label})
+
+
+def every_shop(wh: Warehouse, params: WeeklyReviewParams) -> list[WeeklyReviewParams]:
+    shops = wh.table("shops").select("shop_id").order_by("shop_id").execute().shop_id
+    return [params.model_copy(update={"shop_id": shop_id}) for shop_id in shops]
+
+
+def demo_shops() -> list[dict]:
+    from ...warehouse import demo
+
+    return [{"shop_id": shop.shop_id} for shop in demo.DEMO_SHOPS]
+
+
+def _analysis(params):
+    from .analysis import run
+
+    return run(params)
+
+
+def _view(result):
+    from .view import WeeklyReviewView
+
+    return WeeklyReviewView(result)
+
+
+SPEC = FamilySpec(
+    name="weekly_review",
+    params_model=WeeklyReviewParams,
+    resolve=resolve,
+    analysis=_analysis,
+    view=_view,
+    fan_out=every_shop,
+    fan_out_label="shop",
+    demo_params=("demo.yaml",),
+    demo_keys=demo_shops,
+)
