@@ -134,22 +134,27 @@ def dormant_rise(share_now: float, share_before: float, *, threshold_pp: float) 
 
 
 def kpi_changes(kpis: pd.DataFrame, *, threshold: float, promotions: list[str], refund_spikes: list[str]) -> list[Anomaly]:
-    """KPIs that moved the bad way by ``threshold`` or more (relative) week on week.
+    """KPIs that moved the bad way by ``threshold`` or more (relative).
 
-    ``kpis``: metric, this_week, last_week, immature. Immature refund metrics are skipped: they are
-    not final. The evidence names what explains the move: a category refund spike for refund
-    metrics, else the promotions that ran last week (``promotions``).
+    ``kpis``: metric, this_week, last_week, and optionally normal (the level of ordinary weeks) and
+    immature. The move is week on week, except after a promotion week (``promotions`` ran last
+    week), when it is measured against the normal level: a fall from a promotion peak is no alarm.
+    Immature refund metrics are skipped: they are not final. The evidence names what explains a
+    refund move: a category refund spike (``refund_spikes``).
     """
     out = []
+    against_normal = bool(promotions) and "normal" in kpis.columns
     for r in kpis.itertuples():
         if getattr(r, "immature", False):
             continue
-        rel = ratio(r.this_week - r.last_week, abs(r.last_week)) if r.last_week else float("nan")
+        before = r.normal if against_normal else r.last_week
+        rel = ratio(r.this_week - before, abs(before)) if before else float("nan")
         if pd.isna(rel) or abs(rel) < threshold:
             continue
         if metric(r.metric).judge(rel) != "bad":
             continue  # good news is in the headline, not in the alarms
-        evidence = {"now": r.this_week, "before": r.last_week, "relative_change": rel}
+        evidence = {"now": r.this_week, "before": before, "relative_change": rel,
+                    "basis": "normal" if against_normal else "last_week"}
         if r.metric in ("refund_rate", "net_gmv", "refund_amount") and refund_spikes:
             evidence["refund_spikes"] = list(refund_spikes)
         elif promotions:

@@ -44,6 +44,7 @@ def fields(anomaly: Anomaly, say: Messages) -> dict[str, str]:
         out["label"] = m.label(say.lang)
         out["now"], out["before"] = m.format(anomaly.evidence["now"]), m.format(anomaly.evidence["before"])
         out["relative_change"] = format_change(anomaly.evidence["relative_change"], "yuan")
+        out["basis"] = say(f"anomaly.kpi_change.{anomaly.evidence.get('basis', 'last_week')}")
         out["context"] = ""
         if anomaly.evidence.get("refund_spikes"):
             out["context"] = say("anomaly.kpi_change.refund_spike", names=say.join(anomaly.evidence["refund_spikes"]))

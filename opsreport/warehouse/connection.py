@@ -126,14 +126,20 @@ class Warehouse:
         return problems
 
     def shop_row_counts(self, shop_id: str) -> dict[str, int]:
-        """Rows of each canonical table for one shop, in one query (0 for absent tables)."""
+        """Rows of each canonical table for one shop, in one query (0 for absent tables and for
+        tables that carry no shop_id, such as the staff tables)."""
         if shop_id not in self._counts:
-            present = [n for n in schemas.CONTRACTS if self.has(n) and n != "shops"]
-            parts = [
-                f"SELECT '{n}' AS name, count(*) AS n FROM \"{n}\" WHERE shop_id = $1" for n in present
-            ]
-            rows = self.con.con.execute(" UNION ALL ".join(parts), [shop_id]).fetchall() if parts else []
-            self._counts[shop_id] = {n: 0 for n in schemas.CONTRACTS} | {name: int(n) for name, n in rows}
+            counts = []
+            for name in schemas.CONTRACTS:
+                if name == "shops" or not self.has(name):
+                    continue
+                t = self.con.table(name)
+                if "shop_id" in t.columns:
+                    rows_ = t.filter(t.shop_id == shop_id)
+                    counts.append(rows_.aggregate(n=rows_.count()).mutate(name=ibis.literal(name)))
+            rows = ibis.union(*counts).execute() if counts else None
+            found = {} if rows is None else dict(zip(rows["name"], rows["n"].astype(int)))
+            self._counts[shop_id] = {n: 0 for n in schemas.CONTRACTS} | found
         return self._counts[shop_id]
 
     def shop_rows(self, name: str, shop_id: str) -> ibis.Table:

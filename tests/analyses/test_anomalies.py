@@ -80,6 +80,18 @@ def test_kpi_changes_report_only_bad_moves():
     assert found["gmv"].evidence["promotions"] == ["双11"]
 
 
+def test_after_a_promotion_week_kpis_are_judged_against_the_normal_level():
+    kpis = pd.DataFrame([
+        {"metric": "gmv", "this_week": 90.0, "last_week": 300.0, "normal": 100.0},  # -70% wow, -10% vs normal
+        {"metric": "uv", "this_week": 70.0, "last_week": 200.0, "normal": 100.0},  # -30% vs normal: an alarm
+    ])
+    found = rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=[])
+    assert [a.subject for a in found] == ["uv"]
+    assert found[0].evidence["basis"] == "normal" and found[0].evidence["relative_change"] == pytest.approx(-0.3)
+    # without a promotion last week, the same frame is judged week on week: both fell > 20%
+    assert len(rules.kpi_changes(kpis, threshold=0.2, promotions=[], refund_spikes=[])) == 2
+
+
 def test_kpi_changes_skip_immature_refund_metrics():
     kpis = pd.DataFrame([
         {"metric": "refund_rate", "this_week": 0.10, "last_week": 0.05, "immature": True},  # not final: no alarm

@@ -1,7 +1,7 @@
 """The weekly review's 3-5 headline sentences, ranked by severity.
 
 1. GMV against last week, last year and the target (and against a normal week when last week
-   had a promotion); 2. every high-severity finding, most money at stake first (a short form:
+   had a promotion, in the same sentence); 2. every high-severity finding, most money at stake first (a short form:
    the full evidence is in the anomalies table); 3. what moved GMV, when there is room;
    4. the month's pacing. On a quiet week: the drivers and a no-alert line.
 """
@@ -22,9 +22,6 @@ def headlines(review, say: Messages) -> list[str]:
     k = review.kpis.set_index("metric")
     gmv = k.loc["gmv"]
     out = [_gmv(review, gmv, say)]
-    if review.promotions_last_week and not math.isnan(gmv.vs_normal):
-        out.append(say("headline.normal", promotions=say.join(p.name for p in review.promotions_last_week),
-                       weeks=len(review.normal_weeks), vs_normal=format_change(gmv.vs_normal, "yuan")))
     high = [a for a in review.anomalies if a.severity == "high"]
     for a in high[:ALERTS_ALONE]:
         out.append(say("headline.alert", rule=say.word("rule", a.rule), finding=narrative.short(a, say),
@@ -57,6 +54,9 @@ def _gmv(review, gmv, say: Messages) -> str:
                yoy=format_change(gmv.yoy, "yuan"))
     if not math.isnan(gmv.target):
         text += say("headline.gmv_target", achieved=format_value(gmv.this_week / gmv.target, "rate"))
+    if review.promotions_last_week and not math.isnan(gmv.vs_normal):  # week on week says little after a promotion
+        text += say("headline.normal", promotions=say.join(p.name for p in review.promotions_last_week),
+                    weeks=len(review.normal_weeks), vs_normal=format_change(gmv.vs_normal, "yuan"))
     return text + say("headline.gmv_end")
 
 
