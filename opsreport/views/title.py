@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ..i18n import t
+from ..i18n import say, t
 from ..periods import Period
 
 
@@ -29,7 +29,8 @@ def period_text(period: Period, lang: str) -> str:
 
 
 def shop_title_block(report: str, shop: dict, period: Period, lang: str, timezone: str) -> TitleBlock:
-    """Title '<shop name> · <report>', subtitle '<period label> (<start> to <end>)', and rows."""
+    """Title '<shop name> · <report>', subtitle '<period label> (<start> to <end>)', and rows.
+    The report's name is the ``name`` entry of its family's messages.yaml."""
     word = lambda key: t("title", key, lang)  # noqa: E731 - local shorthand
     rows = (
         (word("shop"), t("title", "shop_value", lang).format(name=shop["name"], shop_id=shop["shop_id"])),
@@ -39,4 +40,4 @@ def shop_title_block(report: str, shop: dict, period: Period, lang: str, timezon
         (word("generated"), generated_at(timezone)),
     )
     subtitle = t("title", "subtitle", lang).format(label=period.label, range=period_text(period, lang))
-    return TitleBlock(title=f"{shop['name']} · {t('report', report, lang)}", subtitle=subtitle, meta=rows)
+    return TitleBlock(title=f"{shop['name']} · {say('name', lang, family=report)}", subtitle=subtitle, meta=rows)
