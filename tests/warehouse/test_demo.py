@@ -12,6 +12,7 @@ import pytest
 
 from opsreport import schemas
 from opsreport.warehouse import demo
+from opsreport.warehouse.demo import build, shops, write
 from opsreport.warehouse.store import sql_type
 
 SMALL = dict(orders_per_shop=20_000, days=150)
@@ -112,7 +113,7 @@ def test_writes_atomically_and_creates_parent_folders(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr(demo, "_build_shop", boom)
+    monkeypatch.setattr(demo.build, "_build_shop", boom)  # the orchestrator, demo/build.py
     with pytest.raises(RuntimeError):
         demo.build_demo_warehouse(target, **SMALL)
     assert not target.exists()
@@ -388,3 +389,54 @@ def test_dormant_share_rises_only_when_planted(tmp_path_factory):
     for shop in SHOP_IDS:
         assert rise[True][shop] >= demo.PLANTED[shop].dormant_surge.min_rise, rise
         assert rise[False][shop] < 0.015, rise
+
+
+# --- module boundaries ---------------------------------------------------------------------------
+
+
+def test_the_table_builders_fill_every_canonical_table_once_in_contract_order():
+    model = shops.MODELS[0]
+    sim = build.simulate_shop(model, build.Calendar.make(END, 70), orders_per_shop=1_000, seed=1, plant=True)
+    written = [name for builder in build.TABLE_BUILDERS for name in builder(sim)]
+    assert written == list(schemas.CONTRACTS)
+
+
+def test_the_writer_takes_dataframes_and_cents_and_checks_columns_against_the_contract(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "w.duckdb"
+    with write.new_demo_file(path) as con:
+        write.insert(con, "shops", "0007", pd.DataFrame(
+            {"name": ["小店"], "platform": ["jd"], "category": ["toys"], "currency": ["CNY"]}))
+        write.insert(con, "order_items", "0007", {
+            "order_id": write.fixed_ids("0007", [2611220000001], 13), "sku_id": ["TY10001"],
+            "quantity": [2], "paid_amount": write.Cents([1999])})
+        with pytest.raises(ValueError, match=r"unknown columns \['qty'\], missing columns \['quantity'\]"):
+            write.insert(con, "order_items", "0007", {"order_id": ["x"], "sku_id": ["y"], "qty": [1],
+                                                      "paid_amount": [1.0]})
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert rows(con, "SELECT shop_id, name FROM shops") == [("0007", "小店")]
+        # 1999 cents -> 19.99 yuan; order id = shop id + yymmdd 261122 + 7-digit sequence 1
+        assert rows(con, "SELECT * FROM order_items") == [("0007", "0007" "261122" "0000001", "TY10001", 2, 19.99)]
+    finally:
+        con.close()
+
+
+def test_shop_models_are_data_checked_when_loaded(tmp_path):
+    text = shops.SHOPS_FILE.read_text(encoding="utf-8")
+    assert shops.load_shops().shops == shops.MODELS
+
+    def broken(old, new):
+        assert old in text
+        path = tmp_path / "shops.yaml"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        with pytest.raises(ValueError, match="shops.yaml") as e:
+            shops.load_shops(path)
+        return str(e.value)
+
+    assert "spike_category '口红' is not one of the sub-categories" in broken("spike_category: 彩妆", "spike_category: 口红")
+    assert "must be quoted" in broken('shop_id: "0071"', "shop_id: 0071")  # unquoted, YAML reads the octal number 57
+    assert "must add up to 1" in broken("sku_share: 0.40", "sku_share: 0.45")
+    assert "Extra inputs are not permitted" in broken("growth: 1.18", "growth: 1.18\n    grwoth: 1.2")
+    assert "recent:" in broken('active: "recent:90"', 'active: "lately"')

@@ -1,0 +1,113 @@
+"""Deterministic demo warehouse: three shops, about two years of daily e-commerce data.
+
+`build_demo_warehouse(path)` writes the canonical tables (``schemas.CONTRACTS``) for a Tmall
+beauty shop, a JD furniture shop and a Douyin apparel shop into one DuckDB file. The same
+arguments always give identical data: every random draw comes from a numpy Generator seeded by
+(seed, shop, component), never from time, hashing or dict order. The catalogue (SKU ids, names,
+prices, launches) is fixed per shop, so ``PLANTED`` holds for every seed and scale. Everything
+per order is vectorised: ``orders_per_shop`` scales to millions (10 million orders in about a
+minute, see benchmarks/generate_demo.py).
+
+This module is the public API; the modules below are the generator's machinery, in the order
+the data come about (each one's docstring says how):
+
+* ``shops.yaml`` / ``shops.py``: the shops as data (sub-categories, seasons, customers, funnel,
+  campaigns), checked on load; nothing else branches on a shop.
+* ``calendar.py``: the window, the promotions of every year, the demand index per day.
+* ``catalog.py``: the products, each SKU's demand and price per day; ``shops``, ``products``.
+* ``customers.py``: customers and their paid orders (when, time of day, source).
+* ``orders.py``: order lines, payment, refunds, statuses, unpaid orders, ids; ``orders``,
+  ``order_items``.
+* ``daily.py``: the daily funnels, inventory, ads and customer service; the ``*_daily`` tables.
+* ``targets.py``: ``targets`` and ``promotions``.
+* ``planted.py``: the weekly review's planted events and the functions that plant them.
+* ``build.py``: the orchestrator; ``write.py``: the column types builders return and the
+  (atomic) writing; ``sampling.py``: random streams and vectorised sampling.
+
+Notes for report authors
+------------------------
+* ``orders``: every order has a ``source`` (one of SOURCES). Unpaid orders (~4.5%): paid_at NULL,
+  paid_amount 0, status ``closed`` (or ``pending_payment`` if created in the last 24 h); they
+  have no order_items. Paid orders: created_at 10 s to ~1 h before paid_at; status ``paid`` /
+  ``shipped`` / ``completed`` by age at end_date, ``refunded`` iff refund_amount > 0 (then
+  refunded_at is set, after paid_at, before the end of end_date), ``refunding`` = requested, not
+  finished (refund_amount 0). ~80% of refunds are full, the rest partial; a category's refund
+  is the order's refund spread over its items by amount.
+* ``customer_id`` is per shop (tb/jd/dy + 8 digits); ``order_id`` = shop_id + yymmdd of
+  creation + daily sequence; ``sku_id`` BT/FN/AP + 5 digits; ``agent_id`` <shop_id>-kfNN.
+* ``shop_daily``: paid_amount / paid_orders / units / paid_buyers (distinct) / refund_amount are
+  exactly those of the orders paid that day; order_buyers = distinct buyers who placed or paid
+  an order that day; uv >= cart_users >= order_buyers >= paid_buyers.
+* ``traffic_daily``: 7 rows a day; paid_amount sums to shop_daily's; a visitor can arrive through
+  several sources, so the sources' uv add up to ~1.06 x the shop's uv.
+* ``product_daily``: rows only where uv > 0; units / paid_amount / paid_buyers exactly from the
+  order items; SKU conversion 2-8%. ``inventory_daily``: one row per listed SKU and day
+  (from launch to discontinuation). ``ads_daily``: rows only for active campaigns.
+  ``service_daily``: rows only for agents on duty.
+* ``targets``: month gmv (+ new_customer_sales_share 0.30), quarter gmv (complete quarters) and
+  new_customer_sales_share 0.35, week gmv / conversion_rate / roi / new_buyer_share, for every
+  period of the data and the next one; set 4-12% above the trend (last year x recent trend).
+* ``promotions``: events 618, 818, double11, double12 and shop_event in the window, plus the
+  upcoming Double 12 after end_date.
+
+Planted events (``plant_events=True``) are described in ``PLANTED`` / ``planted_events()``; all
+of them in the last complete ISO week (2026-W47 for the default end date):
+a top-5 SKU's conversion 5% -> 2%, a top-10 SKU sold out from the Wednesday, one sub-category
+refunded at ~27.5% (vs ~5%), one campaign's ROI 4 -> ~1.35 (below the category target), and a
+dormant-share rise of >= 3 points over 4 weeks; plus six products under test, two of them
+potential hits (fav+cart rate >= 8% in their first 3 days).
+
+Adding a report family's demo data
+----------------------------------
+A family (promotion retrospective, competitor teardown, appraisal) keeps its demo data in one
+module of its own here, e.g. ``demo/promotions.py``, holding:
+
+* its tables: ``tables(sim: build.SimulatedShop) -> dict[str, write.Columns]``, the rows of each
+  of its canonical tables for one shop, as column -> values (list, numpy or pyarrow array;
+  ``write.Cents`` for money kept in integer cents; ``write.dates`` / ``stamps`` / ``labels`` /
+  ``fixed_ids`` build the usual columns) or as a pandas DataFrame. ``shop_id`` is filled in and
+  the columns are checked against the table's contract. It reads what is already simulated
+  (``sim.demand.promos``, ``sim.catalog``, ``sim.orders``, ``sim.daily`` ...) and draws anything
+  new from streams of its own, ``sampling.stream(sim.seed, sim.model.index, "<family>-<part>")``,
+  so that no other table changes;
+* its planted events: frozen dataclasses describing them and a function like `planted_events`
+  returning them per shop; they are planted in its own tables when ``sim.plan.active``
+  (``plant_events=True``).
+
+It is wired in with one entry in ``build.TABLE_BUILDERS`` (its tables need contracts in
+``schemas.CONTRACTS``; every contract gets a table in the file) and by exporting its public
+names here. Per-shop values that are data (names, rates) go into ``shops.yaml``, each with a
+field in ``shops.ShopModel``.
+"""
+
+from .build import build_demo_warehouse
+from .calendar import DEMO_END_DATE
+from .planted import (
+    PLANTED,
+    ConversionDrop,
+    DormantSurge,
+    NewProducts,
+    PlantedEvents,
+    RefundSpike,
+    RoiDrop,
+    Stockout,
+    planted_events,
+)
+from .shops import DEMO_SHOPS, SOURCES, DemoShop
+
+__all__ = [
+    "DEMO_END_DATE",
+    "DEMO_SHOPS",
+    "DemoShop",
+    "PLANTED",
+    "PlantedEvents",
+    "ConversionDrop",
+    "Stockout",
+    "RefundSpike",
+    "RoiDrop",
+    "DormantSurge",
+    "NewProducts",
+    "SOURCES",
+    "build_demo_warehouse",
+    "planted_events",
+]

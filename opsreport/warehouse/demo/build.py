@@ -1,0 +1,120 @@
+"""The orchestrator: simulate each demo shop in order, then hand the simulated shop to every
+table builder and write what it returns.
+
+`simulate_shop` runs the components in their fixed order (each draws from its own random stream,
+sampling.stream) and plants the weekly review's events where ``plant_events`` asks for them;
+``TABLE_BUILDERS`` turn a `SimulatedShop` into rows of canonical tables. A report family adds its
+demo tables by adding its builder here (see the package docstring).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+
+from . import catalog, daily, orders, targets
+from .calendar import DEMO_END_DATE, Calendar, Demand, demand
+from .catalog import Catalog
+from .customers import Paid, simulate_paid_orders
+from .daily import Daily
+from .orders import Items, OrderTable
+from .planted import Plan, choose, plant_conversion_drop, plant_dormant
+from .shops import MODELS, ShopModel
+from .write import Columns, insert, new_demo_file, row_counts
+
+
+@dataclass
+class SimulatedShop:
+    """Everything simulated for one shop: what the table builders read. Times are window days
+    (0 = the first day) or seconds since the window's start, money integer cents."""
+
+    model: ShopModel
+    cal: Calendar
+    seed: int
+    demand: Demand
+    catalog: Catalog
+    plan: Plan  # the planted choices; plan.active = plant_events
+    paid: Paid  # paid orders by payment time, planted events applied
+    items: Items  # their lines
+    orders: OrderTable  # paid and unpaid orders with ids, refunds and statuses
+    daily: Daily  # shop, traffic and product funnels per day
+    inventory: tuple[np.ndarray, np.ndarray, np.ndarray]  # on_hand, in_transit, listed: (days, SKUs)
+    ads: dict  # ads_daily rows as arrays
+    service: dict  # service_daily rows as arrays
+
+
+# (simulated shop) -> {canonical table: its rows for this shop}; called in this order, shop by shop
+TableBuilder = Callable[[SimulatedShop], Mapping[str, Columns]]
+
+TABLE_BUILDERS: tuple[TableBuilder, ...] = (
+    catalog.tables,  # shops, products
+    orders.tables,  # orders, order_items
+    daily.tables,  # shop_daily, traffic_daily, product_daily, inventory_daily, ads_daily, service_daily
+    targets.tables,  # targets, promotions
+)
+
+
+def simulate_shop(model: ShopModel, cal: Calendar, orders_per_shop: int, seed: int, plant: bool) -> SimulatedShop:
+    dem = demand(model, cal, seed)
+    cat = catalog.make_catalog(model)
+    plan = choose(model, cat, cal, dem, active=plant)
+    paid = simulate_paid_orders(model, cal, dem, int(round(orders_per_shop * 0.955)), seed)
+    if plant:
+        paid = plant_dormant(paid, model, cal, dem, seed)
+    paid = paid.by_time()
+    items, wts = orders.draw_order_lines(paid, model, cat, cal, dem, plan, seed)
+    pre_orders = np.bincount(paid.day, minlength=cal.days)
+    if plant:
+        paid, items = plant_conversion_drop(paid, items, cal, plan, seed, model.index)
+    order_table = orders.make_order_table(paid, items, model, cat, cal, dem, plan, seed)
+    orders.assign_keys(order_table, cal)
+    funnels = daily.derive_daily(paid, items, order_table, model, cat, cal, dem, plan, wts, pre_orders, seed)
+    return SimulatedShop(
+        model=model, cal=cal, seed=seed, demand=dem, catalog=cat, plan=plan, paid=paid, items=items,
+        orders=order_table, daily=funnels,
+        inventory=daily.simulate_inventory(model, cat, funnels.product["units"], plan, seed),
+        ads=daily.simulate_ads(model, cal, dem, funnels, plan, seed),
+        service=daily.simulate_service(model, cal, dem, funnels, plan, seed),
+    )
+
+
+def _build_shop(con: duckdb.DuckDBPyConnection, model: ShopModel, cal: Calendar, orders_per_shop: int, seed: int,
+                plant: bool) -> None:
+    sim = simulate_shop(model, cal, orders_per_shop, seed, plant)
+    for builder in TABLE_BUILDERS:
+        for name, columns in builder(sim).items():
+            insert(con, name, model.shop.shop_id, columns)
+
+
+def build_demo_warehouse(
+    path: str | os.PathLike,
+    *,
+    orders_per_shop: int = 180_000,
+    days: int = 730,
+    end_date: dt.date = DEMO_END_DATE,
+    seed: int = 20261122,
+    plant_events: bool = True,
+) -> dict[str, int]:
+    """Write the demo warehouse to ``path`` (a DuckDB file) and return the row count per table.
+
+    ``orders_per_shop`` is the approximate number of rows in ``orders`` per shop (about 95.5%
+    of them paid); ``days`` the length of the daily history ending on ``end_date``. The file is
+    written to a temporary file beside ``path`` and moved into place only when complete.
+    """
+    if orders_per_shop < 1_000:
+        raise ValueError(f"orders_per_shop must be at least 1,000 (got {orders_per_shop})")
+    if not 70 <= days <= 1095:
+        raise ValueError(f"days must be between 70 and 1095 (got {days}): the planted events need ~10 weeks "
+                         "of history and the demo catalogue goes back about four years")
+    cal = Calendar.make(end_date, days)
+    with new_demo_file(path) as con:
+        for model in MODELS:
+            _build_shop(con, model, cal, orders_per_shop, seed, plant_events)
+        con.execute("CHECKPOINT")
+        counts = row_counts(con)
+    return counts

@@ -1,0 +1,219 @@
+"""The demo shops as data: ``shops.yaml`` (what differs between the three shops, commented field
+by field) loaded into frozen models and checked on load, plus the traffic sources.
+
+The rest of the generator reads a shop only through `ShopModel`; nothing else branches on a
+shop, platform or category.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SHOPS_FILE = Path(__file__).with_name("shops.yaml")
+
+SOURCES = ("search", "recommendation", "paid_ads", "live_stream", "short_video", "direct", "external")
+PROMO_EVENTS = ("618", "818", "double11", "double12")  # platform promotions named per shop (calendar.py)
+
+
+@dataclass(frozen=True)
+class DemoShop:
+    """A demo shop's row in ``shops``."""
+
+    # shops.yaml spells the row out; an unknown key there is a mistake, not something to ignore
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    shop_id: str
+    name: str
+    platform: str
+    category: str
+    currency: str = "CNY"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _sums_to_one(values, what: str):
+    if abs(sum(values) - 1.0) > 1e-9:
+        raise ValueError(f"{what} must add up to 1 (they add up to {sum(values):g})")
+    return values
+
+
+class SubCategory(_Data):
+    name: str
+    sku_share: float = Field(gt=0)
+    price: tuple[float, float]  # range of list prices
+    cost_ratio: tuple[float, float]
+    qty_p: tuple[float, float, float, float]  # P(quantity = 1, 2, 3, 4) per order line
+    refund_rate: float = Field(ge=0, lt=1)  # amount-based refund rate (mature)
+    season: tuple[float, ...] = (1.0,) * 12  # 12 monthly demand factors
+    series: tuple[str, ...] = Field(min_length=1)
+    types: tuple[str, ...] = Field(min_length=1)
+    variants: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if len(self.season) != 12:
+            raise ValueError(f"season needs 12 monthly factors (got {len(self.season)})")
+        for lo, hi in (self.price, self.cost_ratio):
+            if not 0 < lo <= hi:
+                raise ValueError(f"price and cost_ratio are ranges [lo, hi] with 0 < lo <= hi (got [{lo}, {hi}])")
+        _sums_to_one(self.qty_p, "qty_p")
+        return self
+
+
+class Campaign(_Data):
+    channel: str
+    name: str
+    share: float = Field(gt=0)  # of the shop's ad spend
+    cpc: float = Field(gt=0)
+    ctr: float = Field(gt=0, lt=1)
+    active: str = Field("always", pattern=r"^(always|promo|recent:[1-9][0-9]*)$")
+
+
+class ShopEvent(_Data):
+    name: str
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=27)  # five days in the same month
+
+
+class ShopModel(_Data):
+    """One demo shop (fields as commented in shops.yaml)."""
+
+    index: int = Field(ge=0)  # number of the shop's random streams (sampling.stream)
+    shop: DemoShop
+    brand: str
+    sku_prefix: str = Field(pattern=r"^[A-Z]{2}$")
+    customer_prefix: str = Field(pattern=r"^[a-z]{2}$")
+    n_skus: int = Field(ge=40)
+    subcats: tuple[SubCategory, ...] = Field(min_length=1)
+    round_to: int = Field(ge=1)
+    # demand
+    month_factors: tuple[float, ...]
+    weekday_factors: tuple[float, float, float, float, float, float, float]  # Monday .. Sunday
+    growth: float = Field(gt=0)
+    shop_events: tuple[ShopEvent, ...]
+    promo_names: dict[str, str]  # by PROMO_EVENTS
+    # customers
+    repeat_rate: float = Field(ge=0)
+    repeat_shape: float = Field(gt=0)
+    lifetime_days: float = Field(gt=0)
+    lines_p: tuple[float, float, float]  # P(1, 2, 3 order lines)
+    # funnel
+    conversion: float = Field(gt=0, lt=1)
+    source_share: tuple[float, ...]  # in SOURCES order (a mapping source -> share in shops.yaml)
+    source_trend: dict[str, float] = {}  # source -> yearly factor of its share
+    pages_factor: float = Field(gt=0)
+    inquiry_rate: float = Field(ge=0)
+    agents: int = Field(ge=1)
+    inquiry_conversion: float = Field(gt=0, lt=1)
+    ship_days: tuple[float, float]
+    settle_days: tuple[float, float]
+    refund_request_days: tuple[float, float]
+    lead_days: tuple[int, int]
+    # ads
+    ad_spend_ratio: float = Field(ge=0)
+    roi_target: float = Field(gt=0)
+    campaigns: tuple[Campaign, ...] = Field(min_length=1)
+    # the weekly review's planted events (planted.py)
+    planted_campaign: tuple[str, str]  # (channel, name)
+    spike_category: str
+
+    @field_validator("shop", mode="before")
+    @classmethod
+    def _quoted_id(cls, value):
+        if isinstance(value, dict) and not isinstance(value.get("shop_id", ""), str):
+            raise ValueError("shop_id must be quoted text (unquoted, YAML reads 0071 as a number)")
+        return value
+
+    @field_validator("source_share", mode="before")
+    @classmethod
+    def _shares_by_source(cls, value):
+        if not isinstance(value, dict) or set(value) != set(SOURCES):
+            raise ValueError(f"source_share needs one share per source: {', '.join(SOURCES)}")
+        return tuple(value[s] for s in SOURCES)
+
+    @field_validator("planted_campaign", mode="before")
+    @classmethod
+    def _campaign_key(cls, value):
+        if isinstance(value, dict):
+            if set(value) != {"channel", "name"}:
+                raise ValueError("planted_campaign needs channel and name")
+            return (value["channel"], value["name"])
+        return value
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not re.fullmatch(r"\d{4}", self.shop.shop_id):
+            raise ValueError(f"shop_id {self.shop.shop_id!r} must be four digits")
+        if len(self.month_factors) != 12:
+            raise ValueError(f"month_factors needs 12 factors (got {len(self.month_factors)})")
+        if set(self.promo_names) != set(PROMO_EVENTS):
+            raise ValueError(f"promo_names needs a name for each of {', '.join(PROMO_EVENTS)}")
+        if not set(self.source_trend) <= set(SOURCES):
+            raise ValueError(f"source_trend: unknown source in {sorted(self.source_trend)}")
+        _sums_to_one([s.sku_share for s in self.subcats], "the sub-categories' sku_share")
+        _sums_to_one([c.share for c in self.campaigns], "the campaigns' share")
+        _sums_to_one(self.source_share, "source_share")
+        _sums_to_one(self.lines_p, "lines_p")
+        names = [s.name for s in self.subcats]
+        if len(set(names)) != len(names):
+            raise ValueError(f"sub-category names repeat: {names}")
+        if self.spike_category not in names:
+            raise ValueError(f"spike_category {self.spike_category!r} is not one of the sub-categories {names}")
+        if self.planted_campaign not in [(c.channel, c.name) for c in self.campaigns]:
+            raise ValueError(f"planted_campaign {self.planted_campaign} is not one of the campaigns")
+        return self
+
+
+class SourceFactors(_Data):
+    conversion: float = Field(gt=0)
+    pages: float = Field(gt=0)
+    fav: float = Field(gt=0)
+    returning: float = Field(gt=0)
+
+
+class ShopsFile(_Data):
+    sources: dict[str, SourceFactors]
+    shops: tuple[ShopModel, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if tuple(self.sources) != SOURCES:
+            raise ValueError(f"sources must list {', '.join(SOURCES)} in this order")
+        for key in ("index", "shop_id", "sku_prefix"):
+            values = [m.shop.shop_id if key == "shop_id" else getattr(m, key) for m in self.shops]
+            if len(set(values)) != len(values):
+                raise ValueError(f"every shop needs its own {key} (got {values})")
+        return self
+
+
+def load_shops(path: str | Path = SHOPS_FILE) -> ShopsFile:
+    """Read and check a shops file; a mistake raises ValueError naming the file and the field."""
+    path = Path(path)
+    try:
+        return ShopsFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
+        raise ValueError(f"demo shops file {path} is invalid:\n" + "\n".join(lines)) from None
+
+
+_FILE = load_shops()
+MODELS: tuple[ShopModel, ...] = _FILE.shops
+DEMO_SHOPS: list[DemoShop] = [m.shop for m in MODELS]
+
+# factors relative to the shop's average, by SOURCES (see shops.yaml)
+SOURCE_CONVERSION = np.array([f.conversion for f in _FILE.sources.values()])
+SOURCE_PAGES = np.array([f.pages for f in _FILE.sources.values()])
+SOURCE_FAV = np.array([f.fav for f in _FILE.sources.values()])
+SOURCE_RETURNING = np.array([f.returning for f in _FILE.sources.values()])
