@@ -14,11 +14,12 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from ..metrics import formulas, queries
+from ..metrics import compute, queries
 from ..periods import Period
 from ..warehouse.connection import Warehouse
 
 MEASURES = ("impressions", "clicks", "spend", "attributed_orders", "attributed_amount")
+AD_METRICS = ["ctr", "cpc", "roi"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def ads(wh: Warehouse, shop_id: str, current: Period, previous: Period, target: 
     periods = {"this_week": current, "last_week": previous}
     measures = {c: c for c in MEASURES}
     long = queries.sums_by_period(wh, "ads_daily", shop_id, periods, ["channel", "campaign"], measures)
-    long = formulas.add_rates(long, formulas.AD_RATES)
+    long = compute(AD_METRICS, long)
     now = long[long.period == "this_week"].drop(columns="period")
     prev = long[long.period == "last_week"].set_index(["channel", "campaign"])
     campaigns = now.set_index(["channel", "campaign"])
@@ -68,7 +69,7 @@ def ads(wh: Warehouse, shop_id: str, current: Period, previous: Period, target: 
     campaigns = campaigns.reset_index()
     campaigns["below_target"] = (campaigns.roi < target.value) & (campaigns.spend >= min_spend)
     by_channel = long.groupby(["period", "channel"], as_index=False)[list(MEASURES)].sum()
-    by_channel = formulas.add_rates(by_channel, formulas.AD_RATES)
+    by_channel = compute(AD_METRICS, by_channel)
     channels = by_channel[by_channel.period == "this_week"].drop(columns="period").set_index("channel")
     channels["roi_prev"] = by_channel[by_channel.period == "last_week"].set_index("channel").roi.reindex(channels.index)
     channels = channels.reset_index()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..metrics import compute
 from ..metrics.registry import metric, ratio
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -33,7 +34,7 @@ def sku_conversion_drops(sku_weeks: pd.DataFrame, *, drop: float, min_uv: float,
     """
     out = []
     for r in sku_weeks.itertuples():
-        conv = ratio(r.paid_buyers, r.uv)
+        conv = compute("conversion_rate", {"buyer_days": r.paid_buyers, "uv_sum": r.uv})["conversion_rate"]
         if r.uv < min_uv or r.baseline_uv < min_uv or not r.baseline_conversion > 0:
             continue
         expected = r.baseline_conversion * r.uv
@@ -82,7 +83,7 @@ def refund_spikes(cat_weeks: pd.DataFrame, *, ratio_threshold: float, min_rate: 
     """
     out = []
     for r in cat_weeks.itertuples():
-        rate = ratio(r.refund_amount, r.gmv)
+        rate = compute("refund_rate", {"refund_amount": r.refund_amount, "gmv": r.gmv})["refund_rate"]
         if not rate >= min_rate:
             continue
         base = r.baseline_refund_rate

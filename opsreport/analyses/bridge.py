@@ -30,10 +30,15 @@ class BridgeInput:
     gmv: float
 
     def factors(self) -> dict[str, float]:
-        uv = self.uv_sum / self.days if self.days else 0.0
-        conv = self.buyer_days / self.uv_sum if self.uv_sum else 0.0
-        value = self.gmv / self.buyer_days if self.buyer_days else 0.0
-        return {"days": float(self.days), "uv": uv, "conversion_rate": conv, "gmv_per_buyer_day": value}
+        """The four factors; a factor whose denominator is 0 is 0 here (the bridge then falls back
+        to sequential substitution)."""
+        from ..metrics import compute
+
+        kpis = compute(["uv", "conversion_rate"], {"uv_sum": self.uv_sum, "days": self.days, "buyer_days": self.buyer_days})
+        value = self.gmv / self.buyer_days if self.buyer_days else 0.0  # GMV per buyer-day: the bridge's own factor
+        zero_if_nan = lambda v: 0.0 if math.isnan(v) else v  # noqa: E731 - local shorthand
+        return {"days": float(self.days), "uv": zero_if_nan(kpis["uv"]),
+                "conversion_rate": zero_if_nan(kpis["conversion_rate"]), "gmv_per_buyer_day": value}
 
 
 def _log_mean(a: float, b: float) -> float:

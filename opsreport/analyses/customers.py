@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..metrics import queries
+from ..metrics import compute, queries
 from ..metrics.registry import ratio
 from ..warehouse.connection import Warehouse
 
@@ -59,8 +59,9 @@ def customers(wh: Warehouse, shop_id: str, parts: dict[str, dict], ends: dict[st
     segments["change"] = segments.customers - segments.customers_prev
     segments = segments.set_index("segment").reindex([s for s in SEGMENTS if s in seg.index]).reset_index()
     totals = counts.groupby("period")[["customers", "dormant"]].sum()
-    dormant = {label: ratio(totals.loc[label, "dormant"], totals.loc[label, "customers"]) if label in totals.index else np.nan
-               for label in ends}
+    dormant = {label: compute("dormant_share", {"dormant_buyers": totals.loc[label, "dormant"],
+                                                "base_buyers": totals.loc[label, "customers"]})["dormant_share"]
+               if label in totals.index else np.nan for label in ends}
     movement = queries.rfm_movement(wh, shop_id, ends["last_week"], ends["this_week"], lookback_days, dormant_days)
     moved = movement[movement.seg_from != movement.seg_to].sort_values("customers", ascending=False).head(MOVES_SHOWN)
     return CustomersResult(

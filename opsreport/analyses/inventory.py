@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..metrics import compute
 from ..warehouse.connection import Warehouse
 from . import promotions
 from .promotions import Promotion
@@ -77,7 +78,7 @@ def stock_position(wh: Warehouse, shop_id: str, end: dt.date) -> pd.DataFrame:
     frame = frame.merge(catalog, on="sku_id", how="left")
     frame[["units_30d", "gmv_30d"]] = frame[["units_30d", "gmv_30d"]].fillna(0)
     frame["avg_daily_units"] = frame.units_30d / SALES_WINDOW_DAYS
-    frame["days_of_cover"] = frame.on_hand / frame.avg_daily_units.where(frame.avg_daily_units > 0)
+    frame = compute("days_of_cover", frame)  # on hand / (units of the last 30 days / 30)
     frame["stockout_since"] = pd.to_datetime(frame.last_in_stock) + pd.Timedelta(days=1)
     return frame
 

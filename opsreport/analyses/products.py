@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..metrics import queries
-from ..metrics.registry import ratio
+from ..metrics import compute, queries
 from ..periods import Period
 from ..warehouse.connection import Warehouse
 
@@ -28,7 +27,7 @@ class ActiveSkus:
 
     @property
     def active_sku_rate(self) -> float:
-        return ratio(self.active, self.on_shelf)
+        return compute("active_sku_rate", {"active_skus": self.active, "shelf_skus": self.on_shelf})["active_sku_rate"]
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,8 @@ def products(wh: Warehouse, shop_id: str, weeks: dict[str, Period], *, top_n: in
     catalog = catalog_of(wh, shop_id)
     this = long[long.period == "this_week"].set_index("sku_id")
     prev = long[long.period == "last_week"].set_index("sku_id")
-    base = long[long.period != "this_week"].copy()
-    base["conversion"] = base.paid_buyers / base.uv.where(base.uv > 0)
-    baseline = base.groupby("sku_id").agg(baseline_conversion=("conversion", "median"), baseline_uv=("uv", "median"))
+    base = _conversion(long[long.period != "this_week"])
+    baseline = base.groupby("sku_id").agg(baseline_conversion=("conversion_rate", "median"), baseline_uv=("uv", "median"))
 
     skus = catalog.set_index("sku_id")
     skus["gmv"] = this.paid_amount.reindex(skus.index).fillna(0)
@@ -63,7 +61,7 @@ def products(wh: Warehouse, shop_id: str, weeks: dict[str, Period], *, top_n: in
     skus["uv"] = this.uv.reindex(skus.index).fillna(0)
     skus["paid_buyers"] = this.paid_buyers.reindex(skus.index).fillna(0)
     skus["gmv_prev"] = prev.paid_amount.reindex(skus.index).fillna(0)
-    skus["conversion_rate"] = skus.paid_buyers / skus.uv.where(skus.uv > 0)
+    skus = _conversion(skus)
     skus["gmv_delta"] = skus.gmv - skus.gmv_prev
     skus["gmv_change"] = skus.gmv_delta / skus.gmv_prev.where(skus.gmv_prev > 0)
     skus = skus.reset_index()
@@ -77,6 +75,12 @@ def products(wh: Warehouse, shop_id: str, weeks: dict[str, Period], *, top_n: in
     new = new_products(wh, shop_id, catalog, end, days=new_product_days, hit_rate=new_product_hit_rate)
     sku_weeks = skus.merge(baseline, left_on="sku_id", right_index=True, how="left").rename(columns={"gmv": "paid_amount"})
     return ProductsResult(top.reset_index(drop=True), fallers.reset_index(drop=True), int(len(falling)), new, active, sku_weeks)
+
+
+def _conversion(frame: pd.DataFrame) -> pd.DataFrame:
+    """SKU conversion (paid buyers / UV of the SKU) from the registry's definition."""
+    return compute("conversion_rate", frame.assign(buyer_days=frame.paid_buyers, uv_sum=frame.uv)).drop(
+        columns=["buyer_days", "uv_sum"])
 
 
 def catalog_of(wh: Warehouse, shop_id: str) -> pd.DataFrame:
@@ -99,7 +103,7 @@ def new_products(wh: Warehouse, shop_id: str, catalog: pd.DataFrame, end: dt.dat
     first = first[(age >= 0) & (age < NEW_PRODUCT_TEST_DAYS)]
     agg = first.groupby("sku_id")[["uv", "fav_users", "cart_users"]].sum()
     out = recent.set_index("sku_id").join(agg, how="left").fillna({"uv": 0, "fav_users": 0, "cart_users": 0})
-    out["fav_cart_rate"] = (out.fav_users + out.cart_users) / out.uv.where(out.uv > 0)
+    out = compute("fav_cart_rate", out.assign(uv_sum=out.uv)).drop(columns="uv_sum")
     complete = (end - pd.to_datetime(out.launched_on).dt.date).apply(lambda d: d.days) >= NEW_PRODUCT_TEST_DAYS - 1
     out["verdict"] = np.where(~complete, "in_progress", np.where(out.fav_cart_rate >= hit_rate, "potential_hit", "below_bar"))
     out = out.reset_index().sort_values("fav_cart_rate", ascending=False)
@@ -124,7 +128,7 @@ def category_refunds(wh: Warehouse, shop_id: str, weeks: dict[str, Period]) -> p
     share = j.paid_amount / j.order_amount.nullif(0)
     j = j.mutate(item_refund=(j.order_refund * share).fill_null(0))
     agg = j.group_by(["period", "category"]).aggregate(gmv=j.paid_amount.sum(), refund_amount=j.item_refund.sum()).execute()
-    agg["rate"] = agg.refund_amount / agg.gmv.where(agg.gmv > 0)
+    agg = compute("refund_rate", agg).rename(columns={"refund_rate": "rate"})
     base = agg[agg.period != "this_week"].groupby("category").rate.median().rename("baseline_refund_rate")
     now = agg[agg.period == "this_week"].set_index("category")[["gmv", "refund_amount"]]
     return now.join(base, how="left").reset_index()

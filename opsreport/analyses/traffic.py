@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..metrics import queries
+from ..metrics import compute, queries
 from ..metrics.registry import ratio
 from ..periods import Period
 from ..warehouse.connection import Warehouse
@@ -26,8 +26,7 @@ def in_period(daily: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 def daily_trend(daily: pd.DataFrame, window: Period, highlight: Period) -> pd.DataFrame:
     """GMV, UV and conversion per day of ``window``; ``in_week`` marks the days of ``highlight``."""
-    d = in_period(daily, window).copy()
-    d["conversion_rate"] = d.buyer_days / d.uv.where(d.uv > 0)
+    d = compute("conversion_rate", in_period(daily, window).assign(uv_sum=lambda f: f.uv))
     d["in_week"] = d.date.dt.date.between(highlight.start, highlight.end)
     return d[["date", "gmv", "uv", "conversion_rate", "buyer_days", "in_week"]].reset_index(drop=True)
 
@@ -70,10 +69,12 @@ def traffic_sources(wh: Warehouse, shop_id: str, current: Period, previous: Peri
         uv = wide["uv"][label] if label in wide["uv"] else 0.0
         buyers = wide["paid_buyers"][label] if label in wide["paid_buyers"] else 0.0
         gmv = wide["paid_amount"][label] if label in wide["paid_amount"] else 0.0
+        parts = pd.DataFrame({"uv_sum": uv, "buyer_days": buyers, "days": float(period.days)}, index=frame.index)
+        kpis = compute(["uv", "conversion_rate"], parts)  # uv: the average day, as the shop's UV
         frame["uv_sum" + suffix] = uv
-        frame["uv" + suffix] = uv / period.days  # average day, as the shop's UV
+        frame["uv" + suffix] = kpis.uv
         frame["uv_share" + suffix] = uv / uv.sum() if np.sum(uv) else np.nan
-        frame["conversion_rate" + suffix] = buyers / uv.where(uv > 0) if np.sum(uv) else np.nan
+        frame["conversion_rate" + suffix] = kpis.conversion_rate
         frame["gmv" + suffix] = gmv
     frame["share_change"] = frame.uv_share - frame.uv_share_prev
     return frame.reset_index().sort_values("uv", ascending=False).reset_index(drop=True)
