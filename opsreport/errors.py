@@ -11,6 +11,17 @@ class ParamsError(OpsReportError):
     """A report parameter is unknown, mistyped or out of range."""
 
 
+class MetricError(ParamsError):
+    """A metric request cannot be answered: unknown key, dimension or grain, or no table fits."""
+
+
+class UnknownMetricError(MetricError, KeyError):
+    """A metric key that is not in the registry (a KeyError too, for ``metrics()[key]`` habits)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class WarehouseError(OpsReportError):
     """The warehouse file or a table in it is missing or unreadable."""
 

@@ -19,21 +19,12 @@ from typing import Any
 
 import yaml
 
-from ..errors import ParamsError
+from ..errors import MetricError, UnknownMetricError
+
+_REEXPORTED = (MetricError, UnknownMetricError)  # defined with the other errors; callers import them from here too
 
 UNITS = ("yuan", "count", "rate", "ratio", "seconds", "days")
 PART_KINDS = ("sum", "distinct", "snapshot")
-
-
-class MetricError(ParamsError):
-    """A metric request cannot be answered: unknown key, dimension or grain, or no table fits."""
-
-
-class UnknownMetricError(MetricError, KeyError):
-    """A metric key that is not in the registry (a KeyError too, for ``metrics()[key]`` habits)."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)

@@ -379,7 +379,7 @@ class WeeklyReviewView:
     def appendix_frame(self) -> pd.DataFrame:
         shown = [*self.review.kpis.metric, *SECTION_METRICS]
         keys = [k for k in metrics() if k in shown]
-        rows = [{"label": metric(k).label(self.lang), "key": k, "definition": metric(k).description(self.lang),
+        rows = [{"label": metric(k).label(self.lang), "key": k, "definition": metric(k).description(self.lang, self.review.params),
                  "formula": metric(k).formula} for k in keys]
         return pd.DataFrame(rows)
 
