@@ -391,5 +391,6 @@ def _shown(value) -> str:
 
 def _pad(text: str, width: int) -> str:
     """Left-align ``text`` in ``width`` terminal columns (a Chinese character takes two)."""
-    used = sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-    return text + " " * max(width - used, 1)
+    from ..viz.text import pad  # the one display-width helper (imported when a listing is printed)
+
+    return pad(text, width)

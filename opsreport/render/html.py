@@ -2,9 +2,15 @@
 
 The notebook is first reduced to what a reader sees (:func:`prepare`): code sources, cells
 tagged ``nav`` (analyst navigation), stderr, errors, bare object reprs and scripts are dropped,
-and each output keeps a single representation. The template ``templates/report.html.j2``
-then lays out a title block and the cells, with ``templates/report.css`` inlined. Images are
-``data:`` URIs; a Content-Security-Policy forbids the browser any request.
+and each output keeps a single representation (SVG before PNG: vector charts stay sharp in
+print). The template ``templates/report.html.j2`` then lays out a title block and the cells,
+with ``templates/report.css`` inlined. Images are ``data:`` URIs; a Content-Security-Policy
+forbids the browser any request.
+
+Text of HTML outputs is polished for print: table columns are marked numeric or text, a
+negative number's "-" becomes the report's one minus sign "−" (U+2212), and a signed number
+with its unit ("−¥1,234", "+1.23 pp") is wrapped in ``<span class="nb">`` so a line never
+ends between the sign and the number.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ import re
 from pathlib import Path
 
 import nbformat
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 from nbconvert import HTMLExporter
 
 from opsreport.errors import RenderError
+from opsreport.viz.catalogue import catalogue
 
 __all__ = ["TEMPLATES", "notebook_to_html", "prepare"]
 
@@ -29,8 +36,8 @@ DROP_CELL_TAGS = frozenset({"nav", "remove-cell", "remove_cell"})
 #: Code cells with one of these tags show no output.
 DROP_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 
-# One representation per output, best first for a static page.
-_PRIORITY = ("text/html", "image/png", "image/jpeg", "image/svg+xml", "text/markdown", "text/plain")
+# One representation per output, best first for a static page (vector before raster).
+_PRIORITY = ("text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown", "text/plain")
 # Reprs that are noise on a report page: <Figure size 640x480 with 1 Axes>, [<...Line2D at 0x..>],
 # Text(0.5, 1.0, 'title').
 _NOISE = re.compile(r"^\s*(\[?\s*<[^\n]*>\s*\]?|Text\(.*\))\s*$", re.S)
@@ -39,11 +46,11 @@ _UNSAFE_TAGS = ("script", "iframe", "object", "embed", "link", "base", "meta", "
 _HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 _ENDS_WITH_HEADING = re.compile(r"</h[1-6]>\s*$", re.I)
 
-_LANG_TAGS = {"zh": "zh-CN", "en": "en"}
+_LANG_TAGS: dict[str, str] = dict(catalogue()["html_lang"])
 # viz repeats its JupyterLab fallback CSS in every table; the report template already styles
 # those classes, and dozens of copies cost WeasyPrint seconds of style matching.
 _FALLBACK_STYLE = re.compile(r"<style>\s*@layer opsreport-defaults\b.*?</style>", re.S)
-_ALT = {"zh": "图表", "en": "Chart"}
+_ALT: dict[str, str] = dict(catalogue()["image_alt"])
 
 
 def notebook_to_html(
@@ -137,9 +144,7 @@ def _output(output: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode |
     if mime == "text/plain" and (not value.strip() or _NOISE.match(value)):
         return None
     if mime == "text/html":
-        value = _sanitise(_FALLBACK_STYLE.sub("", value))
-        if "<table" in value:
-            value = _align_tables(value)
+        value = _polish(_sanitise(_FALLBACK_STYLE.sub("", value)))
     elif mime == "image/svg+xml":
         value = base64.b64encode(value.encode("utf-8")).decode("ascii")
     elif mime.startswith("image/"):
@@ -164,10 +169,73 @@ def _sanitise(html: str) -> str:
     return str(soup)
 
 
+# A "-" that is a number's sign: before a digit or currency symbol, not inside a word, date
+# ("2026-11-18") or code ("SKU-3"), and not after another dash or a slash.
+_HYPHEN_MINUS = re.compile(r"(?<![\w.,/\-\u2212\u2013\u2014])-(?=[¥$€£]?\d)")
+# A signed number with its unit, or a number and its spaced unit: kept on one line.
+_NUM = r"[¥$€£]?\d[\d,]*(?:\.\d+)?"
+# Units written after a number in Chinese (as regex escapes): 万 亿 千 秒 天 元 件 人.
+_CJK_UNITS = r"[\u4e07\u4ebf\u5343\u79d2\u5929\u5143\u4ef6\u4eba]"
+_UNBREAKABLE = re.compile(
+    rf"(?<![\w.,])(?:[+\u2212±]\s?{_NUM}(?:\s?(?:pp|%|{_CJK_UNITS}|K|M|B|s)(?![A-Za-z]))?"
+    rf"|{_NUM}\s(?:pp|s)(?![A-Za-z]))"
+)
+_DATA_URI = re.compile(r"data:[^\"'\s>]+")
+# Where text is left exactly as written.
+_VERBATIM = frozenset({"pre", "code", "script", "style", "textarea"})
+
+
+def _polish(html: str) -> str:
+    """Align table columns, use "−" for negative numbers and keep signed numbers whole."""
+    has_table = "<table" in html
+    visible = _DATA_URI.sub("", html)  # base64 holds "+3" and the like: not text
+    has_numbers = bool(_HYPHEN_MINUS.search(visible) or _UNBREAKABLE.search(visible))
+    if not (has_table or has_numbers):
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    if has_table:
+        _mark_columns(soup)
+    if has_numbers:
+        _keep_numbers_whole(soup)
+    return str(soup)
+
+
+def _keep_numbers_whole(soup: BeautifulSoup) -> None:
+    """In every text node (not in pre/code, not in attributes): "-" signs become "−", and
+    signed numbers outside nowrap cells are wrapped in ``<span class="nb">``."""
+    for node in list(soup.find_all(string=True)):
+        if not isinstance(node, NavigableString) or type(node) is not NavigableString:
+            continue  # comments, CDATA, doctype
+        parents = {p.name for p in node.parents}
+        if parents & _VERBATIM:
+            continue
+        text = _HYPHEN_MINUS.sub("\u2212", str(node))
+        in_nowrap = any(
+            {"num", "nb"} & set(p.get("class") or []) for p in node.parents if p.name in ("td", "th", "span", "div")
+        )
+        if in_nowrap or not _UNBREAKABLE.search(text):
+            if text != str(node):
+                node.replace_with(NavigableString(text))
+            continue
+        pieces, last = [], 0
+        for match in _UNBREAKABLE.finditer(text):
+            pieces.append(NavigableString(text[last:match.start()]))
+            span = soup.new_tag("span", attrs={"class": "nb"})
+            span.string = match.group(0)
+            pieces.append(span)
+            last = match.end()
+        pieces.append(NavigableString(text[last:]))
+        first = pieces[0]
+        node.replace_with(first)
+        for piece in pieces[1:]:
+            first.insert_after(piece)
+            first = piece
+
+
 # A number as tables print it: 1,234.5  -3.2%  +1.2pp  ¥12.3万  1.2e+06  (0.5)  —
 _NUMERIC = re.compile(
     r"^\(?[-+\u2212]?[¥$€£]?\s?[-+\u2212]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][-+]?\d+)?"
-    r"\s?(%|pp|pct|x|×|万|亿|千|k|K|M|s|秒|天|d|元|件|人)?\)?$|^[-\u2212\u2014\u2013]$|^n/?a$|^nan$",
+    rf"\s?(%|pp|pct|x|×|{_CJK_UNITS}|k|K|M|s|d)?\)?$|^[-\u2212\u2014\u2013]$|^n/?a$|^nan$",
     re.I,
 )
 
@@ -179,6 +247,11 @@ def _align_tables(html: str) -> str:
     is numeric when every non-empty body cell in it looks like a number.
     """
     soup = BeautifulSoup(html, "html.parser")
+    _mark_columns(soup)
+    return str(soup)
+
+
+def _mark_columns(soup: BeautifulSoup) -> None:
     for table in soup.find_all("table"):
         by_column = table.find(attrs={"rowspan": True}) is None  # else cell by cell
         body_rows = [tr for tr in table.find_all("tr") if tr.find_parent("thead") is None]
@@ -211,4 +284,3 @@ def _align_tables(html: str) -> str:
                 if span == 1 and col in numeric and not {"num", "text"} & set(classes):
                     cell["class"] = [*classes, "num" if numeric[col] else "text"]
                 col += span
-    return str(soup)

@@ -17,7 +17,8 @@ __all__ = ["MANIFEST_NAME", "PACKAGES", "build_manifest", "json_safe", "list_fil
 
 MANIFEST_NAME = "run.json"
 
-#: Distributions whose versions every manifest records.
+#: Distributions whose versions every manifest records (those that shape the numbers, the
+#: charts and the files: a chart or a number format can change with matplotlib, seaborn or Babel).
 PACKAGES = (
     "opsreport",
     "pandas",
@@ -25,6 +26,9 @@ PACKAGES = (
     "duckdb",
     "papermill",
     "nbconvert",
+    "matplotlib",
+    "seaborn",
+    "babel",
     "weasyprint",
     "openpyxl",
 )

@@ -1,17 +1,17 @@
 """Report HTML -> A4 PDF with WeasyPrint, Chinese glyphs embedded.
 
 WeasyPrint finds fonts through fontconfig. Without a CJK font it silently draws empty boxes
-for every Chinese character, so a zh report first checks that fontconfig knows one and stops
-with setup instructions otherwise. The page never fetches anything: only ``data:`` URLs load.
+for every Chinese character, so a zh report first checks that fontconfig knows one (asked once,
+in :func:`opsreport.viz.fonts.fontconfig_cjk`, shared with the charts) and stops with setup
+instructions otherwise. The page never fetches anything: only ``data:`` URLs load. Charts are
+SVG images with their text as paths: WeasyPrint draws them as vector graphics, sharp at any
+zoom, and no chart depends on a font being installed.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 from opsreport.errors import RenderError
@@ -27,20 +27,11 @@ _SETUP_HINT = (
 )
 
 
-@functools.lru_cache(maxsize=1)
 def cjk_font_families() -> tuple[str, ...]:
-    """Families fontconfig offers for Chinese (``fc-list :lang=zh family``), sorted."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return ()
-    try:
-        result = subprocess.run(
-            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    families = {name.strip() for line in result.stdout.splitlines() for name in line.split(",")}
-    return tuple(sorted(name for name in families if name))
+    """Families fontconfig offers for Chinese, sorted (see :func:`opsreport.viz.fonts.cjk_font_families`)."""
+    from opsreport.viz.fonts import cjk_font_families as families  # the one fontconfig query
+
+    return families()
 
 
 def html_to_pdf(html: str, path: Path, *, lang: str) -> None:
@@ -73,7 +64,7 @@ def html_to_pdf(html: str, path: Path, *, lang: str) -> None:
     try:
         document = HTML(string=html, base_url=None, url_fetcher=_offline_fetcher())
         with _quiet_weasyprint():
-            # Images are already compressed PNGs sized for the page: re-optimising them
+            # Charts are SVG (vector) and any PNG is already compressed: re-optimising images
             # costs time for no visible gain; fonts are subset (only used glyphs embedded).
             document.write_pdf(Path(path), optimize_images=False, presentational_hints=True)
     except OSError as exc:

@@ -1,13 +1,20 @@
 """Charts of the reports. Every function takes small result frames and returns a ``Chart``.
 
-A ``Chart`` renders itself to PNG (``_repr_png_``) and to an ``<img>`` with alt text
-(``_repr_html_``), so it shows in JupyterLab, survives papermill and nbconvert, and lands in the
-PDF, whatever matplotlib backend the kernel uses: figures are built with ``Figure()`` on an Agg
-canvas, never through pyplot, so nothing is registered with the backend, nothing is shown
-twice and there is nothing to close.
+A ``Chart`` renders itself to SVG (``to_svg``, vector: sharp in print at any size, text drawn
+as paths so no font is needed to show it) and to PNG (``to_png``, ``_repr_png_``), and embeds
+itself in a page as an HTML ``<figure>`` (``figure_html``, also ``_repr_html_``), so it shows
+in JupyterLab, survives papermill and nbconvert, and lands in the PDF whatever matplotlib
+backend the kernel uses: figures are built with ``Figure()`` on an Agg canvas, never through
+pyplot, so nothing is registered with the backend, nothing is shown twice and there is nothing
+to close.
 
-Charts draw inside ``theme.house_style(lang)`` and take colours from ``theme.COLORS``; the
-strings on them come from ``LABELS`` (or the metric registry for metric names).
+Charts draw inside ``theme.house_style(lang)`` and take colours from ``theme.COLORS``. They
+carry no language of their own: every text a chart shows (series names such as "this week",
+panel titles, the "no data" message, the alt text) comes from the caller in ``labels``, a
+mapping whose keys each function documents. ``lang`` only picks number and date formats
+(万/亿 or K/M, "11/16" or "16 Nov"). While callers migrate, a key they leave out falls back to
+``LABELS`` (or the metric registry for metric names); that fallback is deprecated and goes
+once every view passes its labels.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -23,21 +30,24 @@ from pathlib import Path
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from opsreport.metrics.registry import metric
-from opsreport.viz import _format
+from opsreport.viz import _format, numbers, text
+from opsreport.viz.catalogue import catalogue
 from opsreport.viz.theme import COLORS, SIZES, WIDTH_IN, house_style
 
 __all__ = [
     "Chart",
+    "LABEL_KEYS",
     "LABELS",
     "bar_ranking",
     "daily_trend",
+    "figure_html",
     "funnel",
     "gmv_bridge",
     "segment_bars",
@@ -46,40 +56,63 @@ __all__ = [
 
 LANGS = ("zh", "en")
 
-#: Axis, legend and title strings of the charts (metric names come from the registry).
-LABELS: dict[str, dict[str, str]] = {
-    "this_week": {"zh": "本周", "en": "This week"},
-    "last_week": {"zh": "上周", "en": "Last week"},
-    "daily_uv": {"zh": "访客数", "en": "UV"},
-    "uv_share": {"zh": "访客占比", "en": "Share of UV"},
-    "users": {"zh": "人数", "en": "Users"},
-    "customers": {"zh": "客户数", "en": "Customers"},
-    "step_rate": {"zh": "环节转化", "en": "step"},
-    "flagged": {"zh": "需关注", "en": "Flagged"},
-    "target": {"zh": "目标", "en": "Target"},
-    "no_data": {"zh": "无数据", "en": "No data"},
-    "axis_not_zero": {"zh": "纵轴未从 0 开始", "en": "Axis does not start at 0"},
-    "alt_daily_trend": {
-        "zh": "每日支付金额、访客数和支付转化率，本周高亮",
-        "en": "Daily GMV, UV and conversion rate, the reviewed week highlighted",
-    },
-    "alt_gmv_bridge": {"zh": "支付金额变化拆解（瀑布图）", "en": "GMV bridge (waterfall)"},
-    "alt_traffic_sources": {
-        "zh": "各流量来源的访客占比和转化率，本周与上周对比",
-        "en": "Share of UV and conversion rate by traffic source, this week vs last week",
-    },
-    "alt_funnel": {"zh": "转化漏斗，本周与上周对比", "en": "Conversion funnel, this week vs last week"},
-    "alt_segment_bars": {
-        "zh": "各客户分层人数，本周与上周对比",
-        "en": "Customers per segment, this week vs last week",
-    },
+#: The ``labels`` keys each chart takes (every text it shows, and its alt text).
+LABEL_KEYS: dict[str, tuple[str, ...]] = {
+    "daily_trend": ("current", "gmv", "uv", "conversion_rate", "no_data", "alt"),
+    "gmv_bridge": ("start", "end", "axis_not_zero", "alt"),
+    "traffic_sources": ("current", "previous", "uv_share", "conversion_rate", "no_data", "alt"),
+    "funnel": ("current", "previous", "no_data", "alt"),
+    "bar_ranking": ("target", "flagged", "no_data", "alt"),
+    "segment_bars": ("current", "previous", "no_data", "alt"),
 }
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: DEPRECATED fallback words (catalogue.yaml, ``chart_fallback``), used only for ``labels`` keys
+#: a caller leaves out. Views pass their own (from the glossary); delete this table and the
+#: catalogue section once they all do.
+LABELS: dict[str, dict[str, str]] = catalogue()["chart_fallback"]
+
+# labels key -> where its fallback comes from: a LABELS entry, or ("metric", key) for the registry
+_FALLBACK = {
+    "current": "this_week",
+    "previous": "last_week",
+    "start": "last_week",
+    "end": "this_week",
+    "uv": "daily_uv",
+    "uv_share": "uv_share",
+    "gmv": ("metric", "gmv"),
+    "conversion_rate": ("metric", "conversion_rate"),
+    "no_data": "no_data",
+    "axis_not_zero": "axis_not_zero",
+    "target": "target",
+    "flagged": "flagged",
+}
+
+#: Label widths in display columns (a CJK character counts 2) before a label wraps.
+_LABEL_WIDTH = {"bar_ranking": 30, "paired": 20, "funnel": 16, "bridge": 14}
 
 
-def _t(key: str, lang: str) -> str:
-    return LABELS[key][lang]
+def _words(chart: str, lang: str, labels: Mapping[str, str] | None) -> dict[str, str]:
+    """The texts of ``chart``: the caller's ``labels``, deprecated fallbacks for the rest."""
+    keys = LABEL_KEYS[chart]
+    given = dict(labels or {})
+    unknown = sorted(set(given) - set(keys))
+    if unknown:
+        raise ValueError(f"{chart}: unknown labels key(s) {', '.join(unknown)}; it takes {', '.join(keys)}")
+    out = {}
+    for key in keys:
+        if key in given and given[key] is not None:
+            out[key] = str(given[key])
+        elif key == "alt":
+            out[key] = LABELS.get(f"alt_{chart}", {}).get(lang, "")
+        else:
+            source = _FALLBACK[key]
+            if isinstance(source, tuple):
+                from opsreport.metrics.registry import metric  # deprecated fallback only
+
+                out[key] = metric(source[1]).label(lang)
+            else:
+                out[key] = LABELS[source][lang]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,7 +133,7 @@ class Chart:
     alt : str
         Text alternative, used as the ``alt`` of the HTML ``<img>``.
     dpi : int
-        Resolution of the PNG (150: sharp on screen and in an A4 PDF at 16 cm).
+        Resolution of the PNG (150: sharp on screen). The page embeds the SVG.
     """
 
     figure: Figure
@@ -108,40 +141,66 @@ class Chart:
     alt: str
     dpi: int = 150
 
+    def to_svg(self) -> bytes:
+        """SVG bytes of the chart (vector; text as paths; cached)."""
+        return self._svg
+
     def to_png(self, dpi: int | None = None) -> bytes:
         """PNG bytes of the chart (cached for the default dpi)."""
         if dpi is None or dpi == self.dpi:
             return self._png
-        return self._render(dpi)
+        return self._render("png", dpi)
+
+    def to_html(self) -> str:
+        """The chart as an HTML ``<figure>`` with the SVG embedded (see ``figure_html``)."""
+        return figure_html(self)
 
     def save(self, path: str | Path) -> Path:
-        """Write the PNG to ``path`` and return the path."""
+        """Write the chart to ``path``: SVG for a ``.svg`` name, PNG otherwise."""
         path = Path(path)
-        path.write_bytes(self.to_png())
+        path.write_bytes(self.to_svg() if path.suffix.lower() == ".svg" else self.to_png())
         return path
 
-    def _render(self, dpi: int) -> bytes:
+    def _render(self, fmt: str, dpi: int | None = None) -> bytes:
         buffer = BytesIO()
+        # no date or software version in the file: the same chart gives the same bytes
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         with house_style(self.lang):
-            self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+            self.figure.savefig(buffer, format=fmt, dpi=dpi or self.dpi, bbox_inches="tight",
+                                metadata=metadata)
         return buffer.getvalue()
 
     @functools.cached_property
     def _png(self) -> bytes:
-        return self._render(self.dpi)
+        return self._render("png", self.dpi)
+
+    @functools.cached_property
+    def _svg(self) -> bytes:
+        return self._render("svg")
 
     def _repr_png_(self) -> bytes:
         return self._png
 
     def _repr_html_(self) -> str:
-        data = base64.b64encode(self._png).decode("ascii")
-        return (
-            f'<img class="opsreport-chart" src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(self.alt)}" style="width:100%;height:auto" />'
-        )
+        return figure_html(self)
 
     def __repr__(self) -> str:
         return f"<Chart {self.alt!r}>"
+
+
+def figure_html(chart, *, css_class: str = "chart") -> str:
+    """THE way a chart is put on a page: ``<figure class="chart">`` holding an ``<img>`` of
+    the chart's SVG as a ``data:`` URI (vector in the PDF, no request from the page), with
+    the chart's alt text. Used by ``Chart._repr_html_`` and ``views.blocks.Block``.
+
+    ``chart`` is a ``Chart`` or anything with ``to_svg()`` and ``alt``.
+    """
+    data = base64.b64encode(chart.to_svg()).decode("ascii")
+    alt = html.escape(getattr(chart, "alt", "") or "", quote=True)
+    return (
+        f'<figure class="{html.escape(css_class, quote=True)}"><img class="opsreport-chart" '
+        f'src="data:image/svg+xml;base64,{data}" alt="{alt}" style="max-width:100%;height:auto" /></figure>'
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -172,33 +231,27 @@ def _formatter(unit: str, lang: str) -> FuncFormatter:
     return FuncFormatter(lambda value, _pos: _format.axis_label(value, unit, lang))
 
 
-def _text_width(text: str) -> int:
-    """Display width in columns: CJK characters count 2."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _label(value, width: int, lines: int = 2) -> str:
+    """A category label in at most ``lines`` lines of ``width`` columns, broken at a space,
+    separator or between CJK characters (never inside a word), "…" only when even that
+    does not fit."""
+    return "\n".join(text.wrap(str(value), width, max_lines=lines))
 
 
-def _shorten(text, width: int = 30) -> str:
-    text = str(text)
-    if _text_width(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if _text_width(out + ch) > width - 1:
-            break
-        out += ch
-    return out + "…"
+def _wrapped(labels: Sequence[str]) -> bool:
+    return any("\n" in label for label in labels)
 
 
-def _empty(lang: str, title: str | None, alt: str) -> Chart:
+def _empty(lang: str, title: str | None, alt: str, no_data: str) -> Chart:
     with house_style(lang):
         fig = _figure(WIDTH_IN * 0.25)
         ax = fig.subplots()
         ax.set_axis_off()
         if title:
             ax.set_title(title)
-        ax.text(0.5, 0.5, _t("no_data", lang), ha="center", va="center", color=COLORS["muted"],
+        ax.text(0.5, 0.5, no_data, ha="center", va="center", color=COLORS["muted"],
                 transform=ax.transAxes)
-    return Chart(fig, lang, f"{alt} ({_t('no_data', lang)})")
+    return Chart(fig, lang, f"{alt} ({no_data})" if alt else no_data)
 
 
 def _value_axis_off(ax) -> None:
@@ -209,19 +262,21 @@ def _value_axis_off(ax) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _date_label(lang: str):
-    def label(value, _pos):
-        day = mdates.num2date(value)
-        return f"{day.month}/{day.day}" if lang == "zh" else f"{day.day} {_MONTHS[day.month - 1]}"
-
-    return FuncFormatter(label)
+def _date_label(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda value, _pos: numbers.format_date(mdates.num2date(value), lang, short=True))
 
 
 # --------------------------------------------------------------------------------------------
 # Charts
 
 
-def daily_trend(daily: pd.DataFrame, lang: str = "zh", *, title: str | None = None) -> Chart:
+def daily_trend(
+    daily: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Chart:
     """GMV, UV and conversion per day in three stacked panels, the reviewed week highlighted.
 
     Parameters
@@ -230,13 +285,18 @@ def daily_trend(daily: pd.DataFrame, lang: str = "zh", *, title: str | None = No
         One row per day: ``date`` (datetime64), ``gmv`` (yuan), ``uv`` (visitors that day),
         ``conversion_rate`` (fraction), ``in_week`` (bool, the reviewed week).
     lang : {"zh", "en"}
+        Number and date formats.
     title : str, optional
         Figure title; by default none (the report's heading names the chart).
+    labels : mapping, optional
+        ``current`` (over the highlighted week: "本周"), ``gmv``, ``uv``, ``conversion_rate``
+        (panel titles), ``no_data``, ``alt`` (text alternative).
     """
     _check(daily, ["date", "gmv", "uv", "conversion_rate", "in_week"], "daily_trend", lang)
-    alt = _t("alt_daily_trend", lang)
+    w = _words("daily_trend", lang, labels)
+    alt = w["alt"]
     if daily.empty:
-        return _empty(lang, title, alt)
+        return _empty(lang, title, alt, w["no_data"])
     d = daily.sort_values("date").reset_index(drop=True)
     d["date"] = pd.to_datetime(d["date"])
     in_week = d["in_week"].fillna(False).astype(bool).to_numpy()
@@ -253,17 +313,17 @@ def daily_trend(daily: pd.DataFrame, lang: str = "zh", *, title: str | None = No
             for ax in axes:
                 ax.axvspan(start, end, color=COLORS["accent_light"], linewidth=0, zorder=0)
             top = blended_transform_factory(axes[0].transData, axes[0].transAxes)
-            axes[0].text(start + (end - start) / 2, 1.02, _t("this_week", lang), transform=top,
+            axes[0].text(start + (end - start) / 2, 1.02, w["current"], transform=top,
                          ha="center", va="bottom", color=COLORS["accent"], fontweight="bold")
 
         bar_colors = np.where(in_week, COLORS["accent"], COLORS["context"])
         axes[0].bar(d["date"], d["gmv"], width=0.72, color=bar_colors, zorder=2)
-        axes[0].set_title(metric("gmv").label(lang))
+        axes[0].set_title(w["gmv"])
         axes[0].yaxis.set_major_formatter(_formatter("yuan", lang))
 
         for ax, col, unit, label in (
-            (axes[1], "uv", "count", _t("daily_uv", lang)),
-            (axes[2], "conversion_rate", "rate", metric("conversion_rate").label(lang)),
+            (axes[1], "uv", "count", w["uv"]),
+            (axes[2], "conversion_rate", "rate", w["conversion_rate"]),
         ):
             ax.plot(d["date"], d[col], color=COLORS["context"], zorder=2)
             ax.plot(week["date"], week[col], color=COLORS["accent"], marker="o", zorder=3)
@@ -294,6 +354,7 @@ def gmv_bridge(
     end_label: str | None = None,
     *,
     title: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Chart:
     """Waterfall from last period's GMV through each factor's contribution to this period's.
 
@@ -306,8 +367,11 @@ def gmv_bridge(
         GMV of the earlier and the reviewed period (yuan).
     lang : {"zh", "en"}
     start_label, end_label : str, optional
-        Labels of the two total bars; "上周"/"本周" ("Last week"/"This week") by default.
+        Labels of the two total bars (the same as ``labels["start"]``/``labels["end"]``).
     title : str, optional
+    labels : mapping, optional
+        ``start``, ``end`` (the total bars: "上周", "本周"), ``axis_not_zero`` (note shown when
+        the value axis is zoomed), ``alt`` (prefix of the text alternative).
 
     Raises
     ------
@@ -315,6 +379,12 @@ def gmv_bridge(
         The contributions do not add up to the change (more than ¥1 or 1e-6 of GMV apart).
     """
     _check(bridge, ["factor_label", "contribution"], "gmv_bridge", lang)
+    given = dict(labels or {})
+    if start_label is not None:
+        given.setdefault("start", start_label)
+    if end_label is not None:
+        given.setdefault("end", end_label)
+    w = _words("gmv_bridge", lang, given)
     contributions = bridge["contribution"].astype(float).fillna(0.0).to_numpy()
     gap = start_value + contributions.sum() - end_value
     if abs(gap) > max(1.0, 1e-6 * abs(end_value)):
@@ -322,8 +392,7 @@ def gmv_bridge(
             f"gmv_bridge: contributions add up to {contributions.sum():,.2f} but the change is "
             f"{end_value - start_value:,.2f} (gap {gap:,.2f}); the bridge must be exact"
         )
-    labels = [start_label or _t("last_week", lang), *map(str, bridge["factor_label"]),
-              end_label or _t("this_week", lang)]
+    names = [w["start"], *map(str, bridge["factor_label"]), w["end"]]
     levels = np.concatenate([[start_value], start_value + np.cumsum(contributions)])
     lo, hi = float(levels.min()), float(max(levels.max(), end_value))
     move = hi - lo
@@ -336,10 +405,10 @@ def gmv_bridge(
         ax = fig.subplots()
         if title:
             ax.set_title(title)
-        x = np.arange(len(labels))
+        x = np.arange(len(names))
         width = 0.62
         # totals
-        for i, value in ((0, start_value), (len(labels) - 1, end_value)):
+        for i, value in ((0, start_value), (len(names) - 1, end_value)):
             ax.bar(i, value - floor, bottom=floor, width=width, color=COLORS["total"], zorder=2)
             ax.annotate(_format.compact(value, "yuan", lang), (i, value), xytext=(0, 3),
                         textcoords="offset points", ha="center", va="bottom", fontweight="bold")
@@ -358,50 +427,84 @@ def gmv_bridge(
             ax.plot([i + width / 2, i + 1 - width / 2], [level, level], color=COLORS["spine"],
                     linewidth=0.7, linestyle=(0, (2, 2)), zorder=1)
 
-        ax.set_xticks(x, [_shorten(label, 16) for label in labels])
+        ax.set_xticks(x, [_label(name, _LABEL_WIDTH["bridge"]) for name in names])
         ax.tick_params(axis="x", length=0)
         ax.yaxis.set_major_formatter(_formatter("yuan", lang))
         ax.yaxis.set_major_locator(MaxNLocator(5))
         top = hi + (hi - floor) * 0.14
         ax.set_ylim(floor, top)
-        ax.set_xlim(-0.6, len(labels) - 0.4)
+        ax.set_xlim(-0.6, len(names) - 0.4)
         if zoomed:
-            ax.text(0, 1.0, _t("axis_not_zero", lang), transform=ax.transAxes, ha="left",
+            ax.text(0, 1.0, w["axis_not_zero"], transform=ax.transAxes, ha="left",
                     va="bottom", fontsize=SIZES["note"], color=COLORS["muted"])
-    alt = _t("alt_gmv_bridge", lang) + ": " + ", ".join(
-        f"{label} {_format.compact(c, 'yuan', lang, signed=True)}"
-        for label, c in zip(labels[1:-1], contributions)
+    parts = ", ".join(
+        f"{name} {_format.compact(c, 'yuan', lang, signed=True)}" for name, c in zip(names[1:-1], contributions)
     )
+    alt = f"{w['alt']}: {parts}" if w["alt"] else parts
     return Chart(fig, lang, title or alt)
 
 
-def _paired_bars(ax, labels, this, prev, fmt, lang: str, *, note=None) -> None:
-    """Horizontal bars this week (accent) over last week (grey), ``fmt(value)`` at the bar ends."""
-    y = np.arange(len(labels))
-    h = 0.38
-    ax.barh(y - h / 2, this, height=h, color=COLORS["accent"], label=_t("this_week", lang), zorder=2)
-    ax.barh(y + h / 2, prev, height=h, color=COLORS["previous"], label=_t("last_week", lang), zorder=2)
-    span = np.nanmax(np.concatenate([np.asarray(this, float), np.asarray(prev, float), [0]]))
+def _paired_bars(ax, names, this, prev, fmt, w: Mapping[str, str], *, note=None) -> None:
+    """Horizontal bars, this period (accent) over the previous one (grey), values at the ends.
+
+    Drawn with seaborn's grouped ``barplot`` (one hue per period); ``fmt(value)`` writes the
+    value at each bar end, ``note[i]`` is added after this period's value.
+    """
+    n = len(names)
+    this = np.asarray(this, float)
+    prev = np.asarray(prev, float)
+    long = pd.DataFrame({
+        "row": np.tile(np.arange(n), 2),
+        "value": np.concatenate([this, prev]),
+        "series": [w["current"]] * n + [w["previous"]] * n,
+    })
+    width = 0.76  # two bars of 0.38 per row, as before
+    sns.barplot(long, x="value", y="row", hue="series", orient="h", order=range(n),
+                hue_order=[w["current"], w["previous"]], errorbar=None, saturation=1,
+                palette={w["current"]: COLORS["accent"], w["previous"]: COLORS["previous"]},
+                width=width, legend=False, zorder=2, ax=ax)
+    h = width / 2
+    span = np.nanmax(np.concatenate([this, prev, [0]]))
     for i, (a, b) in enumerate(zip(this, prev)):
-        text = fmt(a)
+        label = fmt(a)
         if note is not None and note[i]:
-            text += f"  {note[i]}"
-        ax.annotate(text, (0 if _format.missing(a) else a, i - h / 2), xytext=(3, 0),
+            label += f"  {note[i]}"
+        ax.annotate(label, (0 if _format.missing(a) else a, i - h / 2), xytext=(3, 0),
                     textcoords="offset points", va="center", ha="left", fontsize=SIZES["value"])
         ax.annotate(fmt(b), (0 if _format.missing(b) else b, i + h / 2),
                     xytext=(3, 0), textcoords="offset points", va="center", ha="left",
                     fontsize=SIZES["value_minor"], color=COLORS["muted"])
-    ax.set_yticks(y, [_shorten(label, 22) for label in labels])
-    ax.set_ylim(len(labels) - 0.45, -0.55)
+    ticks = [_label(name, _LABEL_WIDTH["paired"]) for name in names]
+    ax.set_yticks(np.arange(n), ticks)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_ylim(n - 0.45, -0.55)
     ax.set_xlim(0, (span or 1) * 1.32)
     _value_axis_off(ax)
 
 
-def _share(value) -> str:
-    return _format.DASH if _format.missing(value) else f"{value:.1%}"
+def _legend(fig, w: Mapping[str, str], *, dashed_previous: bool = False) -> None:
+    """This period / previous period legend at the top right, outside the axes."""
+    previous = (Patch(fill=False, edgecolor=COLORS["muted"], linewidth=0.9, linestyle=(0, (3, 2)),
+                      label=w["previous"]) if dashed_previous
+                else Patch(color=COLORS["previous"], label=w["previous"]))
+    fig.legend(handles=[Patch(color=COLORS["accent"], label=w["current"]), previous],
+               loc="outside upper right", ncols=2)
 
 
-def traffic_sources(traffic: pd.DataFrame, lang: str = "zh", *, title: str | None = None) -> Chart:
+def _paired_height(names: Sequence[str], width: int) -> float:
+    rows = len(names)
+    wrapped = sum("\n" in _label(name, width) for name in names)
+    return 0.75 + 0.42 * rows + 0.12 * wrapped
+
+
+def traffic_sources(
+    traffic: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Chart:
     """Share of UV and conversion by traffic source, this week vs last week, side by side.
 
     Parameters
@@ -412,34 +515,41 @@ def traffic_sources(traffic: pd.DataFrame, lang: str = "zh", *, title: str | Non
         largest on top.
     lang : {"zh", "en"}
     title : str, optional
+    labels : mapping, optional
+        ``current``, ``previous`` (the two series: "本周", "上周"), ``uv_share``,
+        ``conversion_rate`` (panel titles), ``no_data``, ``alt``.
     """
     cols = ["source_label", "uv_share", "uv_share_prev", "conversion_rate", "conversion_rate_prev"]
     _check(traffic, cols, "traffic_sources", lang)
-    alt = _t("alt_traffic_sources", lang)
+    w = _words("traffic_sources", lang, labels)
     if traffic.empty:
-        return _empty(lang, title, alt)
+        return _empty(lang, title, w["alt"], w["no_data"])
     t = traffic.sort_values("uv_share", ascending=False, na_position="last")
-    labels = list(t["source_label"].astype(str))
+    names = list(t["source_label"].astype(str))
+    share = functools.partial(numbers.format_percent, decimals=1, lang=lang)
+    rate = functools.partial(_format.compact, unit="rate", lang=lang)
 
     with house_style(lang):
-        fig = _figure(0.75 + 0.42 * len(t))
+        fig = _figure(_paired_height(names, _LABEL_WIDTH["paired"]))
         left, right = fig.subplots(1, 2, sharey=True)
         if title:
             fig.suptitle(title)
-        rate = functools.partial(_format.compact, unit="rate", lang=lang)
-        _paired_bars(left, labels, t["uv_share"].to_numpy(float), t["uv_share_prev"].to_numpy(float),
-                     _share, lang)
-        _paired_bars(right, labels, t["conversion_rate"].to_numpy(float),
-                     t["conversion_rate_prev"].to_numpy(float), rate, lang)
-        left.set_title(_t("uv_share", lang))
-        right.set_title(metric("conversion_rate").label(lang))
+        _paired_bars(left, names, t["uv_share"], t["uv_share_prev"], share, w)
+        _paired_bars(right, names, t["conversion_rate"], t["conversion_rate_prev"], rate, w)
+        left.set_title(w["uv_share"])
+        right.set_title(w["conversion_rate"])
         right.tick_params(axis="y", left=False, labelleft=False)
-        handles, names = left.get_legend_handles_labels()
-        fig.legend(handles, names, loc="outside upper right", ncols=2)
-    return Chart(fig, lang, title or alt)
+        _legend(fig, w)
+    return Chart(fig, lang, title or w["alt"])
 
 
-def funnel(funnel: pd.DataFrame, lang: str = "zh", *, title: str | None = None) -> Chart:
+def funnel(
+    funnel: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Chart:
     """Conversion funnel: this week's bars, last week's as dashed outlines, step rates between.
 
     Parameters
@@ -450,11 +560,13 @@ def funnel(funnel: pd.DataFrame, lang: str = "zh", *, title: str | None = None) 
         step rate is recomputed from ``users_prev``.
     lang : {"zh", "en"}
     title : str, optional
+    labels : mapping, optional
+        ``current``, ``previous`` (legend, and the "上周 1,234" notes), ``no_data``, ``alt``.
     """
     _check(funnel, ["step_label", "users", "users_prev", "step_rate"], "funnel", lang)
-    alt = _t("alt_funnel", lang)
+    w = _words("funnel", lang, labels)
     if funnel.empty:
-        return _empty(lang, title, alt)
+        return _empty(lang, title, w["alt"], w["no_data"])
     f = funnel.reset_index(drop=True)
     users = f["users"].astype(float).to_numpy()
     prev = f["users_prev"].astype(float).to_numpy()
@@ -468,29 +580,28 @@ def funnel(funnel: pd.DataFrame, lang: str = "zh", *, title: str | None = None) 
         if title:
             ax.set_title(title)
         ax.barh(y, np.nan_to_num(users), left=-np.nan_to_num(users) / 2, height=h,
-                color=COLORS["accent"], zorder=2, label=_t("this_week", lang))
+                color=COLORS["accent"], zorder=2)
         ax.barh(y, np.nan_to_num(prev), left=-np.nan_to_num(prev) / 2, height=h, fill=False,
-                edgecolor=COLORS["muted"], linewidth=0.9, linestyle=(0, (3, 2)), zorder=3,
-                label=_t("last_week", lang))
+                edgecolor=COLORS["muted"], linewidth=0.9, linestyle=(0, (3, 2)), zorder=3)
         column = widest / 2 * 1.04
         for i in range(len(f)):
-            ax.text(column, i, _format.format_cell(users[i], "count"), va="center", ha="left",
+            ax.text(column, i, _format.format_cell(users[i], "count", lang), va="center", ha="left",
                     fontweight="bold")
-            ax.text(column, i + 0.26, f"{_t('last_week', lang)} {_format.format_cell(prev[i], 'count')}",
+            ax.text(column, i + 0.26, f"{w['previous']} {_format.format_cell(prev[i], 'count', lang)}",
                     va="center", ha="left", fontsize=SIZES["value_minor"], color=COLORS["muted"])
             if i > 0:
                 rate = f["step_rate"].iloc[i]
                 rate_prev = prev[i] / prev[i - 1] if prev[i - 1] else np.nan
-                text = (f"↓ {_format.compact(rate, 'rate', lang)}   "
-                        f"({_t('last_week', lang)} {_format.compact(rate_prev, 'rate', lang)})")
-                ax.text(0, i - 0.5, text, va="center", ha="center", fontsize=SIZES["value"],
+                note = (f"↓ {_format.compact(rate, 'rate', lang)}   "
+                        f"({w['previous']} {_format.compact(rate_prev, 'rate', lang)})")
+                ax.text(0, i - 0.5, note, va="center", ha="center", fontsize=SIZES["value"],
                         color=COLORS["ink"], zorder=4)
-        ax.set_yticks(y, [_shorten(label, 16) for label in f["step_label"].astype(str)])
+        ax.set_yticks(y, [_label(name, _LABEL_WIDTH["funnel"]) for name in f["step_label"].astype(str)])
         ax.set_ylim(len(f) - 0.5, -0.5)
         ax.set_xlim(-widest / 2 * 1.02, widest / 2 * 1.5)
         _value_axis_off(ax)
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", ncols=2)
-    return Chart(fig, lang, title or alt)
+        _legend(fig, w, dashed_previous=True)
+    return Chart(fig, lang, title or w["alt"])
 
 
 def bar_ranking(
@@ -505,6 +616,7 @@ def bar_ranking(
     reference_label: str | None = None,
     highlight: str | None = None,
     highlight_label: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Chart:
     """Horizontal bars ranking rows by a value (top products by GMV, campaigns by ROI ...).
 
@@ -512,7 +624,8 @@ def bar_ranking(
     ----------
     frame : DataFrame
         Rows in the order to draw, first on top (sort before calling); ``label_col`` and
-        ``value_col`` name its label and value columns.
+        ``value_col`` name its label and value columns. Long labels wrap onto a second line
+        at a space or separator, never inside a word.
     label_col, value_col : str
     unit : str
         A registry unit (yuan, count, rate, ratio, seconds, days), "int", "pct_change" or
@@ -522,17 +635,26 @@ def bar_ranking(
     reference : float, optional
         Draw a dashed reference line here (e.g. the ROI target).
     reference_label : str, optional
-        Its label; "目标"/"Target" and the value by default.
+        Its label; ``labels["target"]`` and the value by default.
     highlight : str, optional
         Name of a boolean column; True rows are drawn in the alert colour.
     highlight_label : str, optional
-        Legend text for highlighted rows; "需关注"/"Flagged" by default.
+        Legend text for highlighted rows (the same as ``labels["flagged"]``).
+    labels : mapping, optional
+        ``target`` (word before the reference value when no ``reference_label``),
+        ``flagged`` (legend of highlighted rows), ``no_data``, ``alt`` (default: the title).
     """
     _check(frame, [label_col, value_col] + ([highlight] if highlight else []), "bar_ranking", lang)
     _format.check_unit(unit, "bar_ranking")
-    alt = title or f"{value_col} by {label_col}"
+    given = dict(labels or {})
+    if highlight_label is not None:
+        given.setdefault("flagged", highlight_label)
+    if "alt" not in given:
+        given["alt"] = title or f"{value_col} / {label_col}"
+    w = _words("bar_ranking", lang, given)
+    alt = w["alt"]
     if frame.empty:
-        return _empty(lang, title, alt)
+        return _empty(lang, title, alt, w["no_data"])
     f = frame.reset_index(drop=True)
     values = f[value_col].astype(float).to_numpy()
     flagged = (f[highlight].fillna(False).astype(bool).to_numpy() if highlight
@@ -544,9 +666,11 @@ def bar_ranking(
     low = min(0.0, finite.min(), reference if reference is not None else 0.0)
     high = max(0.0, finite.max(), reference if reference is not None else 0.0)
     span = (high - low) or 1.0
+    names = [_label(name, _LABEL_WIDTH["bar_ranking"]) for name in f[label_col].astype(str)]
+    row = 0.36 if _wrapped(names) else 0.3
 
     with house_style(lang):
-        fig = _figure(0.8 + 0.3 * len(f) + (0.2 if title else 0))
+        fig = _figure(0.8 + row * len(f) + (0.2 if title else 0))
         ax = fig.subplots()
         if title:
             ax.set_title(title)
@@ -562,22 +686,30 @@ def bar_ranking(
         if reference is not None:
             ax.axvline(reference, color=COLORS["reference"], linewidth=1, linestyle=(0, (4, 2)),
                        zorder=4)
-            text = reference_label or f"{_t('target', lang)} {_format.compact(reference, unit, lang)}"
+            note = reference_label or f"{w['target']} {_format.compact(reference, unit, lang)}"
             top = blended_transform_factory(ax.transData, ax.transAxes)
-            ax.annotate(text, (reference, 1.0), xycoords=top, xytext=(3, 0),
+            ax.annotate(note, (reference, 1.0), xycoords=top, xytext=(3, 0),
                         textcoords="offset points", ha="left", va="top", fontsize=SIZES["note"],
                         color=COLORS["reference"])
-        ax.set_yticks(y, [_shorten(label, 30) for label in f[label_col].astype(str)])
+        ax.set_yticks(y, names)
+        if _wrapped(names):
+            ax.tick_params(axis="y", labelsize=SIZES["value_minor"] + 0.5)
         ax.set_ylim(len(f) - 0.5, -0.5 - (0.5 if reference is not None and not title else 0))
         ax.set_xlim(low - (0.16 * span if low < 0 else 0), high + 0.16 * span)
         _value_axis_off(ax)
         if flagged.any():
-            flag = Patch(color=COLORS["alert"], label=highlight_label or _t("flagged", lang))
+            flag = Patch(color=COLORS["alert"], label=w["flagged"])
             fig.legend(handles=[flag], loc="outside upper right")
     return Chart(fig, lang, alt)
 
 
-def segment_bars(frame: pd.DataFrame, lang: str = "zh", *, title: str | None = None) -> Chart:
+def segment_bars(
+    frame: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    title: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Chart:
     """Customers per RFM segment, this week vs last week, with the relative change.
 
     Parameters
@@ -587,26 +719,27 @@ def segment_bars(frame: pd.DataFrame, lang: str = "zh", *, title: str | None = N
         ``customers_prev``.
     lang : {"zh", "en"}
     title : str, optional
+    labels : mapping, optional
+        ``current``, ``previous`` (the two series), ``no_data``, ``alt``.
     """
     _check(frame, ["segment_label", "customers", "customers_prev"], "segment_bars", lang)
-    alt = _t("alt_segment_bars", lang)
+    w = _words("segment_bars", lang, labels)
     if frame.empty:
-        return _empty(lang, title, alt)
+        return _empty(lang, title, w["alt"], w["no_data"])
     this = frame["customers"].astype(float).to_numpy()
     prev = frame["customers_prev"].astype(float).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(prev > 0, this / prev - 1, np.nan)
     notes = [_format.compact(c, "pct_change", lang) if not _format.missing(c) else "" for c in change]
+    names = list(frame["segment_label"].astype(str))
 
     with house_style(lang):
-        fig = _figure(0.75 + 0.42 * len(frame))
+        fig = _figure(_paired_height(names, _LABEL_WIDTH["paired"]))
         ax = fig.subplots()
         if title:
             ax.set_title(title)
-        count = functools.partial(_format.format_cell, unit="count")
-        _paired_bars(ax, list(frame["segment_label"].astype(str)), this, prev, count, lang,
-                     note=notes)
+        count = functools.partial(_format.format_cell, unit="count", lang=lang)
+        _paired_bars(ax, names, this, prev, count, w, note=notes)
         ax.set_xlim(0, np.nanmax(np.concatenate([this, prev, [1]])) * 1.45)
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside upper right", ncols=2)
-    return Chart(fig, lang, title or alt)
-
+        _legend(fig, w)
+    return Chart(fig, lang, title or w["alt"])

@@ -5,8 +5,9 @@ becomes a row of empty boxes (and a "Glyph ... missing from font" warning). This
 for a CJK-capable font in three places, in order:
 
 1. matplotlib's font manager (its cached list of system fonts);
-2. fontconfig (``fc-list :lang=zh``), which knows fonts installed after matplotlib built its
-   cache, e.g. Debian ``fonts-noto-cjk`` installed by the README's setup;
+2. fontconfig (``fc-list :lang=zh``, asked once by ``fontconfig_cjk``, which the PDF renderer
+   shares), which knows fonts installed after matplotlib built its cache, e.g. Debian
+   ``fonts-noto-cjk`` installed by the README's setup;
 3. the usual font folders, by file name (Noto CJK, Source Han, WenQuanYi ...).
 
 Files found in 2 or 3 are registered with ``fontManager.addfont``; Noto CJK ships as a .ttc
@@ -97,16 +98,41 @@ def _pick() -> str | None:
     return None
 
 
-def _fontconfig_files() -> list[str]:
-    if shutil.which("fc-list") is None:
-        return []
+@functools.cache
+def fontconfig_cjk() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What fontconfig offers for Chinese: ``(file, family names)`` pairs, sorted by file.
+
+    The one place opsreport asks fontconfig (``fc-list :lang=zh``): matplotlib registers the
+    files (``find_cjk_font``), and the PDF renderer, whose WeasyPrint finds fonts through
+    fontconfig, checks the families (``cjk_font_families``). Empty when fc-list is missing or
+    fails. Cached for the session (``fontconfig_cjk.cache_clear()`` after installing a font).
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return ()
     try:
         out = subprocess.run(
-            ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20, check=False
+            [fc_list, "--format", "%{file}\t%{family}\n", ":lang=zh"],
+            capture_output=True, text=True, timeout=30, check=False,
         ).stdout
     except (OSError, subprocess.SubprocessError):
-        return []
-    return sorted({line.split(":")[0].strip() for line in out.splitlines() if line.strip()})
+        return ()
+    fonts: dict[str, set[str]] = {}
+    for line in out.splitlines():
+        path, _, families = line.partition("\t")
+        if path.strip():
+            names = fonts.setdefault(path.strip(), set())
+            names.update(name.strip() for name in families.split(",") if name.strip())
+    return tuple((path, tuple(sorted(names))) for path, names in sorted(fonts.items()))
+
+
+def cjk_font_families() -> tuple[str, ...]:
+    """Family names fontconfig offers for Chinese (what WeasyPrint can use), sorted."""
+    return tuple(sorted({name for _, names in fontconfig_cjk() for name in names}))
+
+
+def _fontconfig_files() -> list[str]:
+    return [path for path, _ in fontconfig_cjk()]
 
 
 def _folder_files() -> list[str]:
@@ -168,11 +194,13 @@ def font_rc(lang: str) -> dict:
     if family is None:
         if lang == "zh":
             raise RenderError(SETUP_HINT)
-        return {"font.family": "sans-serif", "axes.unicode_minus": False}
+        return {"font.family": "sans-serif", "axes.unicode_minus": True}
     # The CJK family first also for English reports: shop, product and campaign names are
-    # often Chinese in either language. DejaVu Sans stays as a fallback for other glyphs.
+    # often Chinese in either language. DejaVu Sans stays as a fallback for other glyphs
+    # (matplotlib falls back glyph by glyph). Tick labels use U+2212 for negatives like every
+    # other number of the report (``opsreport.viz.numbers.MINUS``).
     return {
         "font.family": "sans-serif",
         "font.sans-serif": [family, "DejaVu Sans", "Liberation Sans", "Arial"],
-        "axes.unicode_minus": False,
+        "axes.unicode_minus": True,
     }

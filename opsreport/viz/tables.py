@@ -10,8 +10,15 @@ judges it good or bad) and returns a frozen ``Table`` that renders compact, sema
     </table>
     <p class="note">…</p>
 
-Numbers are formatted by the metric registry (``format_value``/``format_change``); missing values
-show as "–"; every text is HTML-escaped. The look lives in CSS classes (``table.opsreport``,
+Numbers are formatted by ``opsreport.viz.numbers`` (Babel; the metric registry's formats), with
+one precision per column (¥1,234.00 and ¥12.50 in one column, not ¥1,234 and ¥12.50) and
+U+2212 "−" for negatives; missing values show as "–"; every text is HTML-escaped. A table that
+cannot fit on one printed page is marked ``table-long`` so it may break across pages (its header
+row repeats); any other stays whole with its caption and note.
+
+The same ``Table`` is what the Excel export writes (``opsreport.render.excel.Sheet.from_table``):
+headers, units and precision come from its ``Col`` specs, so a number reads the same in HTML,
+PDF and Excel. The look lives in CSS classes (``table.opsreport``,
 ``.num``, ``.good``, ``.bad``, ``.neutral``, ``.note``, ``.callout``, ``.kpi-cards``) styled by the
 report template; ``CSS`` below is a fallback for JupyterLab, emitted inside a cascade layer so
 that any unlayered stylesheet (the template's) wins over it.
@@ -19,16 +26,19 @@ that any unlayered stylesheet (the template's) wins over it.
 
 from __future__ import annotations
 
+import functools
 import html
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from opsreport.viz import _format
+from opsreport.viz import _format, numbers
+from opsreport.viz.text import display_width
 
-__all__ = ["CSS", "Col", "Html", "Table", "callout", "heading", "kpi_cards", "note", "table"]
+__all__ = ["CSS", "Col", "Heading", "Html", "Table", "callout", "heading", "kpi_cards", "note", "table"]
 
 JUDGEMENTS = ("good", "bad", "neutral")
 #: Column units meaning "the change of this row's metric": pp for a rate row, % otherwise.
@@ -42,6 +52,8 @@ table.opsreport th, table.opsreport td { padding: 0.25em 0.75em; text-align: lef
   border-bottom: 1px solid #e9ecef; }
 table.opsreport thead th { border-bottom: 1.5px solid #adb5bd; font-weight: 600; }
 table.opsreport .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.opsreport th, table.opsreport td { overflow-wrap: normal; word-break: normal; hyphens: manual; }
+table.opsreport th.nowrap { white-space: nowrap; }
 .opsreport .good, .kpi-cards .good { color: #2b8a3e; }
 .opsreport .bad, .kpi-cards .bad { color: #c92a2a; }
 .opsreport .neutral, .kpi-cards .neutral { color: #495057; }
@@ -84,11 +96,19 @@ class Html:
         return self.html
 
 
-def heading(text: str, level: int = 2) -> Html:
+@dataclass(frozen=True)
+class Heading(Html):
+    """A section heading: its HTML plus the plain ``text`` and ``level`` (e.g. for sheet names)."""
+
+    text: str = ""
+    level: int = 2
+
+
+def heading(text: str, level: int = 2) -> Heading:
     """``<h2>text</h2>`` (headings are output by code because they depend on the language)."""
     if level not in range(1, 7):
         raise ValueError(f"heading level must be 1 to 6, got {level!r}")
-    return Html(f"<h{level}>{_e(text)}</h{level}>")
+    return Heading(f"<h{level}>{_e(text)}</h{level}>", str(text), level)
 
 
 def note(text: str) -> Html:
@@ -196,39 +216,101 @@ class Col:
         return row_unit
 
 
+#: Printed A4 text block height (pt) and the share of it a table may fill before it is
+#: allowed to break across pages (see ``Table.long``).
+PAGE_HEIGHT_PT = 740
+LONG_SHARE = 0.75
+
+
 @dataclass(frozen=True)
 class Table:
     """A table ready to display: the data, how to show each column, caption and note.
 
     Build with ``table()``. ``to_html()`` (also ``_repr_html_``) renders it; ``formatted()``
-    gives the cell texts as a DataFrame; ``frame`` and ``columns`` stay available, e.g. for
-    the Excel export.
+    gives the cell texts as a DataFrame; ``frame``, ``columns`` (also ``cols``), ``caption``
+    and ``note`` stay available for the Excel export (``excel.Sheet.from_table(table)``), as
+    does ``decimals(i, col)``, the precision each money cell is shown with.
     """
 
     frame: pd.DataFrame = field(repr=False)
     columns: tuple[Col, ...]
     caption: str | None = None
     note: str | None = None
+    currency: str = "CNY"
+    name: str | None = None
+
+    @property
+    def cols(self) -> tuple[Col, ...]:
+        """The ``Col`` specs, in display order (the same as ``columns``)."""
+        return self.columns
+
+    def unit(self, i: int, col: Col) -> str | None:
+        """The unit of row ``i`` in column ``col`` (from the column, or its row's unit)."""
+        row_unit = self.frame[col.row_unit].iat[i] if col.row_unit else None
+        if col.row_unit and not _format.missing(row_unit):
+            _format.check_unit(row_unit, f"table column {col.row_unit!r}, row {i}")
+        return col.unit_for(row_unit)
+
+    @functools.cached_property
+    def _precision(self) -> dict[tuple[int | None, str], int]:
+        """Decimals of money and plain numbers: one per column, or per row across the value
+        columns of a table whose rows are different metrics (``row_unit``)."""
+        out: dict[tuple[int | None, str], int] = {}
+        per_row = [c for c in self.columns if c.row_unit and c.unit is None]
+        for c in self.columns:
+            if c.row_unit is None and c.unit == "yuan":
+                out[(None, c.key)] = numbers.money_decimals(self.frame[c.key])
+            elif c.row_unit is None and c.unit is None:
+                out[(None, c.key)] = _plain_decimals(self.frame[c.key])
+        for i in range(len(self.frame)):
+            yuan = [c for c in per_row if self.unit(i, c) == "yuan"]
+            if yuan:
+                digits = numbers.money_decimals(self.frame[c.key].iat[i] for c in yuan)
+                for c in yuan:
+                    out[(i, c.key)] = digits
+        return out
+
+    def decimals(self, i: int, col: Col) -> int | None:
+        """Decimals row ``i`` of ``col`` is shown with, when the table fixes them (money and
+        plain numbers); None when the unit's own precision applies."""
+        return self._precision.get((i, col.key), self._precision.get((None, col.key)))
 
     def _cell(self, i: int, col: Col) -> tuple[str, str]:
         """(text, css classes) of row ``i`` in column ``col``."""
         value = self.frame[col.key].iat[i]
-        row_unit = self.frame[col.row_unit].iat[i] if col.row_unit else None
-        unit = col.unit_for(row_unit)
-        if col.row_unit and not _format.missing(row_unit):
-            _format.check_unit(row_unit, f"table column {col.row_unit!r}, row {i}")
+        unit = self.unit(i, col)
         if unit is None:
-            text = _plain(value)
+            text = _plain(value, self.decimals(i, col))
         else:
-            text = _format.format_cell(value, unit)
+            text = _format.format_cell(value, unit, decimals=self.decimals(i, col), currency=self.currency)
         base = "num" if col.numeric else ""
         judgement = self.frame[col.judge].iat[i] if col.judge else None
         return text, _classes(base, judgement, f"table column {col.judge!r}, row {i}")
 
+    @functools.cached_property
+    def _cells(self) -> list[list[tuple[str, str]]]:
+        """(text, classes) of every cell, row by row (computed once)."""
+        return [[self._cell(i, c) for c in self.columns] for i in range(len(self.frame))]
+
+    def height_pt(self) -> float:
+        """Rough printed height (pt) of caption, header, rows and note at the report's sizes:
+        a row is 17 pt plus 12 pt per extra line of its longest text (40 columns a line)."""
+        extra = 0
+        for row in self._cells:
+            extra += max((math.ceil(display_width(text) / 40) for text, _ in row), default=1) - 1
+        rows = len(self._cells)
+        return 24 + (20 if self.caption else 0) + 17 * rows + 12 * max(extra, 0) + (20 if self.note else 0)
+
+    @property
+    def long(self) -> bool:
+        """True when the table cannot sit on one page with its heading: it may then break
+        across pages (header row repeated) instead of leaving a page empty."""
+        return self.height_pt() > LONG_SHARE * PAGE_HEIGHT_PT
+
     def formatted(self) -> pd.DataFrame:
         """The cell texts, one column per ``Col`` (headers as column names)."""
         return pd.DataFrame(
-            {c.header: [self._cell(i, c)[0] for i in range(len(self.frame))] for c in self.columns}
+            {c.header: [row[j][0] for row in self._cells] for j, c in enumerate(self.columns)}
         )
 
     def to_html(self, *, style: bool = True) -> str:
@@ -236,17 +318,15 @@ class Table:
         out = [_STYLE] if style else []
         # the wrapper keeps caption, table and note on one page when they fit (a caption alone
         # at the foot of a page is what a bare <table> gives in print)
-        out.append('<div class="table-block"><table class="opsreport">')
+        block = "table-block table-long" if self.long else "table-block"
+        out.append(f'<div class="{block}"><table class="opsreport">')
         if self.caption:
             out.append(f"<caption>{_e(self.caption)}</caption>")
-        heads = "".join(
-            f'<th{NUM_ATTR if c.numeric else ""} scope="col">{_e(c.header)}</th>' for c in self.columns
-        )
+        heads = "".join(f'<th{_head_attr(c)} scope="col">{_e(c.header)}</th>' for c in self.columns)
         out.append(f"<thead><tr>{heads}</tr></thead><tbody>")
-        for i in range(len(self.frame)):
+        for row in self._cells:
             cells = []
-            for c in self.columns:
-                text, classes = self._cell(i, c)
+            for text, classes in row:
                 attr = f' class="{classes}"' if classes else ""
                 cells.append(f"<td{attr}>{_e(text)}</td>")
             out.append(f"<tr>{''.join(cells)}</tr>")
@@ -263,20 +343,49 @@ class Table:
         return self.to_html()
 
 
-def _plain(value) -> str:
+#: A header of CJK text up to this many columns (6 characters) is kept on one line: a narrow
+#: column would otherwise break it between characters ("级/别").
+SHORT_HEADER = 12
+
+
+def _head_attr(col: Col) -> str:
+    classes = ["num"] if col.numeric else []
+    header = str(col.header)
+    if display_width(header) <= SHORT_HEADER and display_width(header) > len(header):  # has CJK
+        classes.append("nowrap")
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
+def _number(value) -> float | None:
+    """``value`` as a float when it is a number (not a bool, not text), else None."""
+    if isinstance(value, (bool, np.bool_, str)) or _format.missing(value):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _plain_decimals(values) -> int:
+    """2 when any number in the column has a fraction, else 0: one precision per column."""
+    for value in values:
+        number = _number(value)
+        if number is not None and math.isfinite(number) and not number.is_integer():
+            return 2
+    return 0
+
+
+def _plain(value, decimals: int | None = None) -> str:
     if _format.missing(value):
         return _format.DASH
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return f"{value:,.0f}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    try:  # numpy scalars
-        number = float(value)
-    except (TypeError, ValueError):
+    number = _number(value)
+    if number is None:
         return str(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
+    if decimals is None:
+        decimals = 0 if number.is_integer() else 2
+    return numbers.format_number(number, decimals)
 
 
 def table(
@@ -285,8 +394,13 @@ def table(
     *,
     caption: str | None = None,
     note: str | None = None,
+    currency: str = "CNY",
+    name: str | None = None,
 ) -> Table:
     """Describe how to show ``frame``: one ``Col`` per displayed column, in order.
+
+    ``currency`` (ISO 4217) is the currency of its ``yuan`` columns; ``name`` is a short name
+    for the Excel sheet of this table (default: the caption, else the section heading).
 
     Raises
     ------
@@ -302,4 +416,4 @@ def table(
         raise ValueError(
             f"table: frame is missing column(s) {', '.join(absent)}; it has {', '.join(map(str, frame.columns))}"
         )
-    return Table(frame.reset_index(drop=True).copy(), columns, caption, note)
+    return Table(frame.reset_index(drop=True).copy(), columns, caption, note, currency, name)

@@ -1,8 +1,14 @@
-"""The house look, as data: one dict of matplotlib rc params and one palette.
+"""The house look, as data: seaborn's "whitegrid" style and "paper" context, the house
+overrides in one dict of matplotlib rc params, and one palette.
 
 Chart functions never set fonts or colours themselves; they read ``COLORS`` and draw inside
-``house_style(lang)``. Sizes are chosen for an A4 page: a figure is 16 cm (6.3 in) wide, the
-width of the printed text block, so 9 pt text in the figure is 9 pt on paper.
+``house_style(lang)``. Sizes are chosen for an A4 page: a figure is 16 cm (6.3 in) wide and is
+printed at that size, so 9 pt text in the figure is 9 pt on paper.
+
+``RC`` is built like seaborn's ``set_theme``: ``axes_style(STYLE)`` and ``plotting_context(CONTEXT)``
+give the base, ``HOUSE`` (below, commented) overrides it, and the palette becomes the colour
+cycle. Figures are saved as SVG with text drawn as paths (``svg.fonttype: path``), so a chart
+looks the same in any browser and PDF whatever fonts they have.
 
 Examples
 --------
@@ -18,11 +24,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import matplotlib as mpl
-from cycler import cycler
+import seaborn as sns
 
 from opsreport.viz.fonts import font_rc
 
-#: Width of a chart: the text block of an A4 page with 2.5 cm margins (16 cm).
+#: Width of a chart (16 cm). The PDF prints the SVG at this size, centred in the 18 cm text
+#: block of the A4 page, so the sizes below are sizes on paper.
 WIDTH_IN = 16 / 2.54
 
 #: The palette. One accent (the reviewed week); everything else is quiet.
@@ -51,9 +58,15 @@ SIZES = {
 
 #: Colours for more than one series without an accent (e.g. several shops).
 SERIES = ("#1F5FBF", "#E8590C", "#2B8A3E", "#7048E8", "#868E96", "#0C8599", "#D6336C")
+#: The same as a seaborn palette (``sns.barplot(..., palette=PALETTE)``).
+PALETTE = sns.color_palette(SERIES)
 
-#: The rc params of the house look (fonts are added by ``rc(lang)``).
-RC = {
+#: seaborn style and context the house look starts from.
+STYLE = "whitegrid"
+CONTEXT = "paper"
+
+#: The house overrides of seaborn's style and context (fonts are added by ``rc(lang)``).
+HOUSE = {
     # canvas
     "figure.figsize": (WIDTH_IN, WIDTH_IN * 0.55),
     "figure.dpi": 100,
@@ -65,6 +78,10 @@ RC = {
     "savefig.facecolor": "white",
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.08,
+    # vector output: text as paths (no font needed to view it), stable ids, no timestamp
+    "svg.fonttype": "path",
+    "svg.hashsalt": "opsreport",
+    "pdf.fonttype": 42,
     # axes
     "axes.facecolor": "white",
     "axes.edgecolor": COLORS["spine"],
@@ -81,7 +98,7 @@ RC = {
     "axes.titlecolor": COLORS["ink"],
     "axes.labelsize": 8.5,
     "axes.labelcolor": COLORS["muted"],
-    "axes.prop_cycle": cycler(color=list(SERIES)),
+    "axes.prop_cycle": mpl.cycler(color=PALETTE.as_hex()),
     "axes.xmargin": 0.02,
     "axes.formatter.use_locale": False,
     # grid and ticks
@@ -94,6 +111,9 @@ RC = {
     "ytick.color": COLORS["muted"],
     "xtick.labelcolor": COLORS["ink"],
     "ytick.labelcolor": COLORS["ink"],
+    "xtick.bottom": True,  # date ticks under the trend (seaborn's whitegrid has none)
+    "ytick.left": False,
+    "xtick.direction": "out",
     "xtick.major.size": 3,
     "ytick.major.size": 0,
     "xtick.major.width": 0.6,
@@ -104,7 +124,9 @@ RC = {
     "text.color": COLORS["ink"],
     "lines.linewidth": 1.6,
     "lines.markersize": 4,
+    "lines.solid_capstyle": "projecting",
     "patch.linewidth": 0,
+    "patch.force_edgecolor": False,
     # legend
     "legend.fontsize": 8,
     "legend.frameon": False,
@@ -112,6 +134,15 @@ RC = {
     "legend.handleheight": 0.8,
     "legend.borderaxespad": 0.2,
     "legend.columnspacing": 1.2,
+    "legend.title_fontsize": 8,
+}
+
+#: The rc params of the house look: seaborn's style and context, then ``HOUSE``. seaborn's font
+#: families are left out: fonts are chosen by ``fonts.font_rc`` (a CJK-capable face first).
+RC = {
+    **{k: v for k, v in sns.axes_style(STYLE).items() if k not in ("font.family", "font.sans-serif")},
+    **sns.plotting_context(CONTEXT),
+    **HOUSE,
 }
 
 
@@ -134,5 +165,6 @@ def house_style(lang: str = "zh") -> Iterator[None]:
 
 
 def apply(lang: str = "zh") -> None:
-    """Set the house look for the rest of the session (e.g. for ad hoc charts in a notebook)."""
-    mpl.rcParams.update(rc(lang))
+    """Set the house look for the rest of the session (e.g. for ad hoc seaborn charts in a
+    notebook): ``seaborn.set_theme`` with the house style, context, palette and rc params."""
+    sns.set_theme(context=CONTEXT, style=STYLE, palette=PALETTE, color_codes=False, rc=rc(lang))

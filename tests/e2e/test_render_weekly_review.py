@@ -47,7 +47,7 @@ def test_html_has_no_code_and_no_external_urls(zh_report):
     assert "setup(" not in html and "report.kpis()" not in html
     assert not re.search(r"https?://", html)
     assert "<script src" not in html
-    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 6  # every chart embedded
+    assert len(re.findall(r'<img[^>]+src="data:image/svg\+xml;base64,', html)) >= 6  # every chart embedded, as vector
     assert "生成时间" in html and "2026-W47" in html  # title block: shop, period, generation time
     for heading in ("本周要点", "核心指标", "支付金额变化拆解", "异常预警", "附录：指标定义"):
         assert heading in html

@@ -141,7 +141,7 @@ def test_table_columns_are_marked_numeric_or_text():
     page = _page(_nb(_code(new_output("display_data", data={"text/html": table}))))
     assert '<th class="text">指标</th><th class="num">本周</th><th class="num">环比</th>' in page
     assert '<td class="text">GMV</td><td class="num">¥1,234,567.89</td>' in page
-    assert '<td class="bad num">-5.0%</td>' in page
+    assert '<td class="bad num">−5.0%</td>' in page  # the report's one minus sign (U+2212)
 
 
 def test_english_page_and_markdown_headings_keep_with_next():
@@ -159,3 +159,45 @@ def test_a_heading_output_by_code_is_kept_with_the_next_cell():
     )
     page = _page(nb)
     assert '<div class="cell outputs keep-with-next">\n<div class="output html"><h2>趋势</h2>' in page
+
+
+def test_signed_numbers_stay_whole_and_use_one_minus_sign():
+    text = ('<h2>要点</h2><p class="note">支付金额变化 -¥545,084，环比 -51.8%（2026-11-18 起），'
+            '转化率 +1.23 pp，SKU-3 与 1,234 件不变。</p><pre>-3</pre>'
+            '<table><tr><td>GMV</td><td class="num">-5.0%</td></tr></table>')
+    page = _page(_nb(_code(new_output("display_data", data={"text/html": text}))))
+    assert '<span class="nb">−¥545,084</span>' in page
+    assert '<span class="nb">−51.8%</span>' in page and '<span class="nb">+1.23 pp</span>' in page
+    assert "2026-11-18" in page and "SKU-3" in page  # dates and codes keep their hyphens
+    assert "<pre>-3</pre>" in page  # verbatim text is left alone
+    assert '<td class="num">−5.0%</td>' in page  # nowrap cells: minus sign, no extra span
+    assert ".nb { white-space: nowrap; }" in page
+
+
+def test_vector_images_are_preferred_to_png():
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+    nb = _nb(_code(new_output("display_data", data={"image/png": PNG_1PX, "image/svg+xml": svg})))
+    page = _page(nb)
+    assert 'src="data:image/svg+xml;base64,' in page and "image/png" not in page
+
+
+def test_a_chart_block_lands_on_the_page_as_an_svg_figure():
+    import pandas as pd
+
+    from opsreport.viz import charts
+    from opsreport.views.blocks import Block
+    from opsreport.viz.tables import heading
+
+    chart = charts.bar_ranking(pd.DataFrame({"p": ["精华液", "面霜"], "gmv": [3.0e5, -1.2e4]}), "p", "gmv", "yuan", "zh")
+    block = Block([heading("商品"), chart])
+    page = _page(_nb(_code(new_output("display_data", data={"text/html": block._repr_html_()}))))
+    assert re.search(r'<figure class="chart"><img [^>]*src="data:image/svg\+xml;base64,', page)
+    encoded = page.split("data:image/svg+xml;base64,")[1].split('"')[0]
+    assert base64.b64decode(encoded) == chart.to_svg()
+
+
+def test_print_css_keeps_headings_with_what_follows():
+    page = _page(_nb(new_markdown_cell("## 一节")))
+    for rule in ("break-after: avoid", "div.table-block.table-long { break-inside: auto",
+                 "figure.chart + p.note { break-before: avoid", "h2 + p"):
+        assert rule in page, rule

@@ -80,3 +80,29 @@ def test_pdf_rendering_fetches_nothing_but_data_urls():
         with pytest.raises(ValueError):
             fetch(url)
     assert fetch("data:text/plain;base64,5Lit") is not None
+
+
+@pytest.mark.slow
+def test_charts_print_as_vector_graphics(tmp_path):
+    import pandas as pd
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from opsreport.viz import charts
+    from opsreport.views.blocks import Block
+    from opsreport.viz.tables import heading
+
+    chart = charts.bar_ranking(pd.DataFrame({"p": ["悦颜臻享烟酰胺亮肤精华 30ml", "面霜"], "gmv": [5.26e4, 4.58e4]}),
+                               "p", "gmv", "yuan", "zh", "支付金额 Top 2")
+    cell = new_code_cell("x")
+    cell.outputs = [new_output("display_data", data={"text/html": Block([heading("商品"), chart])._repr_html_()})]
+    nb = new_notebook()
+    nb.cells = [cell]
+    page = notebook_to_html(nb, title=TITLE, subtitle="2026-W47", meta=[], lang="zh")
+    path = tmp_path / "chart.pdf"
+    pdf.html_to_pdf(page, path, lang="zh")
+    reader = PdfReader(path)
+    assert sum(len(p.images) for p in reader.pages) == 0  # no raster: the chart is vector
+    content = reader.pages[0].get_contents().get_data()
+    assert content.count(b" c\n") + content.count(b" c ") > 200  # glyph outlines are curves
+    text = reader.pages[0].extract_text()
+    assert "商品" in text and "精华" not in text  # chart text is drawn, the page text is text

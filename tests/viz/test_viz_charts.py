@@ -84,13 +84,14 @@ def test_chart_shows_whatever_the_backend(backend):
         matplotlib.use(before, force=True)
 
 
-def test_html_repr_is_an_img_with_alt_text():
+def test_html_repr_is_a_figure_with_the_svg_and_alt_text():
     chart = build("funnel", "zh")
     html = chart._repr_html_()
-    assert html.startswith('<img class="opsreport-chart" src="data:image/png;base64,')
-    assert 'alt="转化漏斗，本周与上周对比"' in html and "width:100%" in html
+    assert html.startswith('<figure class="chart"><img class="opsreport-chart" src="data:image/svg+xml;base64,')
+    assert 'alt="转化漏斗，本周与上周对比"' in html and "max-width:100%" in html
     data = html.split("base64,")[1].split('"')[0]
-    assert base64.b64decode(data) == chart._repr_png_()
+    assert base64.b64decode(data) == chart.to_svg()
+    assert html == charts.figure_html(chart) == chart.to_html()  # one way to embed a chart
 
 
 def test_png_is_rendered_once_and_save_writes_it(tmp_path):
@@ -130,7 +131,7 @@ def test_bridge_must_add_up():
 def test_bridge_alt_text_lists_the_contributions():
     frame, start, end = samples.bridge("en")
     alt = charts.gmv_bridge(frame, start, end, "en").alt
-    assert "Conversion -¥214k" in alt and "UV +¥86.4k" in alt
+    assert "Conversion −¥214K" in alt and "UV +¥86.4K" in alt  # Babel's short form, U+2212
 
 
 def test_bar_ranking_negative_values_and_pct_change():
@@ -144,3 +145,102 @@ def test_bar_ranking_negative_values_and_pct_change():
 def test_labels_cover_both_languages():
     for key, texts in charts.LABELS.items():
         assert set(texts) == {"zh", "en"}, key
+
+
+# --- SVG, labels from the caller, label wrapping, one minus sign ------------------------------
+
+
+def _texts(chart: charts.Chart) -> list[str]:
+    """Every text drawn on the chart (titles, tick labels, annotations, legend)."""
+    from matplotlib.text import Text
+
+    from opsreport.viz.theme import house_style
+
+    with house_style(chart.lang):
+        chart.figure.canvas.draw()
+    return [t.get_text() for t in chart.figure.findobj(Text) if t.get_text() and t.get_visible()]
+
+
+def test_svg_is_vector_with_chinese_glyphs_as_paths(agg_backend):
+    from matplotlib import font_manager
+
+    from opsreport.viz import fonts
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        svg = build("segment_bars", "zh").to_svg().decode("utf-8")
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "<image" not in svg  # no raster inside
+    assert "<text" not in svg  # text drawn as paths: the page needs no font to show it
+    # the glyphs of "重要价值客户" are defined from the CJK font (ids: font name + glyph index)
+    font = font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=[fonts.find_cjk_font()])))
+    for ch in "重要价值客户":
+        assert f'-{font.get_char_index(ord(ch)):x}"' in svg, ch
+    assert build("segment_bars", "zh").to_svg() == build("segment_bars", "zh").to_svg()  # reproducible
+
+
+def test_save_writes_svg_or_png_by_suffix(tmp_path):
+    chart = build("funnel", "en")
+    assert chart.save(tmp_path / "f.svg").read_bytes() == chart.to_svg()
+    assert chart.save(tmp_path / "f.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_every_text_comes_from_the_caller():
+    words = {"current": "CUR", "previous": "PREV", "no_data": "NONE", "alt": "ALT"}
+    texts = _texts(charts.segment_bars(samples.segments("en"), "en", labels=words))
+    assert "CUR" in texts and "PREV" in texts
+    assert "This week" not in texts and "Last week" not in texts
+    assert charts.segment_bars(samples.segments("en"), "en", labels=words).alt == "ALT"
+    empty = charts.funnel(samples.funnel("zh").iloc[0:0], "zh", labels={"no_data": "暂无"})
+    assert "暂无" in _texts(empty) and "无数据" not in _texts(empty)
+
+    trend = charts.daily_trend(samples.daily(), "zh", labels={
+        "current": "W47", "gmv": "G", "uv": "U", "conversion_rate": "C", "alt": "A"})
+    assert {"W47", "G", "U", "C"} <= set(_texts(trend)) and "本周" not in _texts(trend)
+
+    frame, start, end = samples.bridge("zh")
+    bridge = charts.gmv_bridge(frame, start, end, "zh", labels={"start": "W46", "end": "W47", "alt": "B"})
+    assert {"W46", "W47"} <= set(_texts(bridge)) and bridge.alt.startswith("B: ")
+
+    traffic = charts.traffic_sources(samples.traffic("en"), "en", labels={
+        "current": "Now", "previous": "Before", "uv_share": "S", "conversion_rate": "R"})
+    assert {"Now", "Before", "S", "R"} <= set(_texts(traffic))
+
+    funnel = charts.funnel(samples.funnel("en"), "en", labels={"current": "Now", "previous": "Before"})
+    assert "Before 121,800" in _texts(funnel)
+
+    ranking = charts.bar_ranking(samples.campaigns("en"), "campaign", "roi", "ratio", "en",
+                                 reference=2.0, highlight="below_target",
+                                 labels={"target": "Goal", "flagged": "Below goal"})
+    assert "Goal 2.00" in _texts(ranking) and "Below goal" in _texts(ranking)
+
+
+def test_label_keys_are_checked():
+    with pytest.raises(ValueError, match="unknown labels key.*this_week.*it takes current"):
+        charts.segment_bars(samples.segments("zh"), "zh", labels={"this_week": "本周"})
+    assert set(charts.LABEL_KEYS) == {"daily_trend", "gmv_bridge", "traffic_sources", "funnel",
+                                      "bar_ranking", "segment_bars"}
+
+
+def test_fallback_words_remain_until_callers_pass_labels():
+    texts = _texts(build("segment_bars", "zh"))
+    assert "本周" in texts and "上周" in texts
+
+
+def test_long_product_labels_wrap_between_words_not_inside():
+    frame = pd.DataFrame({"product": ["悦颜海岸海洋调男士香水 小样套装", "Niacinamide body lotion 400ml family size", "眼霜"],
+                          "gmv": [30_659.0, 20_979.0, 4_280.0]})
+    chart = charts.bar_ranking(frame, "product", "gmv", "yuan", "zh")
+    labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
+    assert labels == ["悦颜海岸海洋调男士香水\n小样套装", "Niacinamide body lotion 400ml\nfamily size", "眼霜"]
+    assert not any("…" in label for label in labels)
+
+
+def test_negative_values_and_ticks_use_the_minus_sign():
+    frame = pd.DataFrame({"sku": ["A", "B"], "change": [-0.42, 0.05]})
+    texts = _texts(charts.bar_ranking(frame, "sku", "change", "pct_change", "en"))
+    assert "−42.0%" in texts and not any(t.startswith("-") for t in texts)
+    frame, start, end = samples.bridge("zh")
+    texts = _texts(charts.gmv_bridge(frame, start, end, "zh"))
+    assert "−¥21.4万" in texts and "+¥8.64万" in texts

@@ -86,11 +86,11 @@ def test_row_unit_formats_each_row_as_its_metric():
     assert t.formatted().to_dict("list") == {
         "Metric": ["GMV", "Conversion", "Paid buyers", "ROI"],
         "This week": ["¥1,234,567", "3.45%", "4,410", "3.20"],
-        "WoW": ["+4.5%", "+1.23 pp", "-2.0%", "–"],
+        "WoW": ["+4.5%", "+1.23 pp", "−2.0%", "–"],  # U+2212, the one minus sign
     }
     # pct_change / pp_change with row_unit follow the row too: a rate row's change is pp
     t2 = table(kpis, [Col("wow", "WoW", "pct_change", row_unit="unit")])
-    assert list(t2.formatted()["WoW"]) == ["+4.5%", "+1.23 pp", "-2.0%", "–"]
+    assert list(t2.formatted()["WoW"]) == ["+4.5%", "+1.23 pp", "−2.0%", "–"]
     assert [cls for cls, _ in cells(t.to_html())][-3:] == ["", "num", "num neutral"]
 
 
@@ -118,7 +118,7 @@ def test_table_is_frozen_and_detached_from_the_frame():
 def test_unit_none_shows_plain_numbers_and_text():
     frame = pd.DataFrame({"a": [1234.0, 1.5], "b": ["x", "y"], "c": [np.int64(5), np.int64(6000)]})
     assert table(frame, [Col("a", "A"), Col("b", "B"), Col("c", "C")]).formatted().to_dict("list") == {
-        "A": ["1,234", "1.50"], "B": ["x", "y"], "C": ["5", "6,000"],
+        "A": ["1,234.00", "1.50"], "B": ["x", "y"], "C": ["5", "6,000"],  # one precision per column
     }
 
 
@@ -140,7 +140,7 @@ def test_kpi_cards():
         {"label": "UV", "value": 20_000, "unit": "count"},
     ])._repr_html_()
     assert '<div class="kpi-value num">¥1,234,567</div><div class="kpi-change num good">+4.5%</div>' in html
-    assert '<div class="kpi-change num bad">-0.12 pp</div>' in html
+    assert '<div class="kpi-change num bad">−0.12 pp</div>' in html
     assert html.count('class="kpi-card"') == 3
 
 
@@ -150,3 +150,61 @@ def test_fallback_css_loses_to_the_template():
     assert html.startswith("<style>@layer opsreport-defaults {")
     assert "style=" not in html  # no inline style attributes
     assert "<style>" not in table(pd.DataFrame({"v": [1]}), [Col("v", "V", "int")]).to_html(style=False)
+
+
+# --- one precision per column, one minus sign, long tables, headings ---------------------------
+
+
+def test_money_has_one_precision_per_column():
+    frame = pd.DataFrame({"spend": [24_552.0, 8.5], "gmv": [312_400.0, 98_450.0]})
+    t = table(frame, [Col("spend", "Spend", "yuan"), Col("gmv", "GMV", "yuan")])
+    assert t.formatted().to_dict("list") == {"Spend": ["¥24,552.00", "¥8.50"], "GMV": ["¥312,400", "¥98,450"]}
+
+
+def test_kpi_rows_keep_one_precision_across_their_value_columns():
+    kpis = pd.DataFrame({
+        "label": ["AOV", "GMV"], "unit": ["yuan", "yuan"],
+        "this_week": [99.5, 508_053.0], "last_week": [101.0, 1_053_136.52],
+    })
+    t = table(kpis, [Col("label", "Metric", "text"), Col("this_week", "This week", row_unit="unit"),
+                     Col("last_week", "Last week", row_unit="unit")])
+    assert t.formatted().to_dict("list") == {
+        "Metric": ["AOV", "GMV"], "This week": ["¥99.50", "¥508,053"], "Last week": ["¥101.00", "¥1,053,137"],
+    }
+    assert t.decimals(0, t.cols[1]) == 2 and t.decimals(1, t.cols[2]) == 0
+
+
+def test_negative_numbers_in_cells_use_the_minus_sign():
+    frame = pd.DataFrame({"d": [-179_723.0], "n": [-43], "x": [-1.5]})
+    t = table(frame, [Col("d", "Δ GMV", "yuan"), Col("n", "Δ", "count"), Col("x", "X")])
+    assert list(t.formatted().iloc[0]) == ["−¥179,723", "−43", "−1.50"]
+
+
+def test_currency_of_a_table():
+    t = table(pd.DataFrame({"v": [1234.0]}), [Col("v", "V", "yuan")], currency="USD")
+    assert list(t.formatted()["V"]) == ["US$1,234"]
+
+
+def test_a_table_taller_than_a_page_may_break_across_pages():
+    short = table(pd.DataFrame({"v": range(10)}), [Col("v", "V", "int")])
+    assert not short.long and '<div class="table-block"><table' in short.to_html()
+    long_rows = table(pd.DataFrame({"v": range(45)}), [Col("v", "V", "int")])
+    assert long_rows.long and '<div class="table-block table-long"><table' in long_rows.to_html()
+    wordy = pd.DataFrame({"text": ["库存不足，建议联系供应链加急补货并暂停该商品的付费推广，补货后恢复投放节奏。" * 2] * 12})
+    assert table(wordy, [Col("text", "T", "text")]).long  # 12 rows of 4 lines each
+
+
+def test_headings_carry_their_text_and_tables_their_specs():
+    h = tables.heading("库存 <b>", 3)
+    assert isinstance(h, tables.Heading) and h.text == "库存 <b>" and h.level == 3
+    assert h._repr_html_() == "<h3>库存 &lt;b&gt;</h3>"
+    t = table(pd.DataFrame({"v": [1]}), [Col("v", "V", "int")], caption="C", name="Sheet name")
+    assert t.cols == t.columns and t.name == "Sheet name" and t.caption == "C"
+
+
+def test_short_chinese_headers_stay_on_one_line():
+    html = table(pd.DataFrame({"a": ["高"], "b": [1], "c": ["x"]}),
+                 [Col("a", "级别", "text"), Col("b", "近30天日均销量（件）", "int"), Col("c", "Severity", "text")]).to_html(style=False)
+    assert '<th class="nowrap" scope="col">级别</th>' in html  # not "级/别" in a narrow column
+    assert '<th class="num" scope="col">近30天日均销量（件）</th>' in html  # long ones may wrap
+    assert '<th scope="col">Severity</th>' in html

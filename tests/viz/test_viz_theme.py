@@ -53,7 +53,7 @@ def test_the_check_would_catch_boxes():
 def test_font_rc_puts_the_cjk_font_first():
     rc = fonts.font_rc("zh")
     assert rc["font.sans-serif"][0] == fonts.find_cjk_font()
-    assert rc["axes.unicode_minus"] is False
+    assert rc["axes.unicode_minus"] is True  # "−" (U+2212) on axes, like every other number
 
 
 def test_missing_cjk_font_is_an_error_for_zh_only(monkeypatch):
@@ -64,7 +64,7 @@ def test_missing_cjk_font_is_an_error_for_zh_only(monkeypatch):
         with theme.house_style("zh"):
             pass
     rc = theme.rc("en")  # silently falls back to the default fonts
-    assert "font.sans-serif" not in rc and rc["axes.unicode_minus"] is False
+    assert "font.sans-serif" not in rc and rc["axes.unicode_minus"] is True
 
 
 def test_font_installed_after_matplotlib_built_its_cache_is_found(monkeypatch):
@@ -101,3 +101,42 @@ def test_apply_sets_the_session_look():
         theme.apply("zh")
         assert matplotlib.rcParams["font.sans-serif"][0] == fonts.find_cjk_font()
         assert matplotlib.rcParams["figure.figsize"] == pytest.approx(theme.RC["figure.figsize"])
+
+
+def test_theme_starts_from_seaborn_and_keeps_the_house_overrides():
+    import seaborn as sns
+
+    base = sns.axes_style(theme.STYLE)
+    assert theme.RC["axes.axisbelow"] == base["axes.axisbelow"]  # from seaborn
+    assert theme.RC["axes.edgecolor"] == theme.COLORS["spine"] != base["axes.edgecolor"]  # house wins
+    assert "font.sans-serif" not in theme.RC  # fonts come from fonts.font_rc only
+    assert theme.RC["svg.fonttype"] == "path"  # charts embed as SVG with text as paths
+    assert [c.upper() for c in theme.RC["axes.prop_cycle"].by_key()["color"]] == list(theme.SERIES)
+    assert theme.PALETTE.as_hex() == [c.lower() for c in theme.SERIES]
+
+
+def test_apply_uses_seaborn_set_theme_without_touching_colour_codes():
+    from matplotlib import colors
+
+    before = dict(colors.get_named_colors_mapping())
+    with matplotlib.rc_context():
+        theme.apply("en")
+        assert matplotlib.rcParams["axes.edgecolor"].upper() == theme.COLORS["spine"]
+        assert matplotlib.rcParams["svg.fonttype"] == "path"
+    assert colors.get_named_colors_mapping()["b"] == before["b"]
+
+
+def test_fontconfig_is_asked_once_for_charts_and_pdf(monkeypatch):
+    from opsreport.render import pdf
+
+    fake = (("/fonts/a.ttc", ("Noto Sans CJK SC", "Noto Sans CJK JP")), ("/fonts/b.ttf", ("WenQuanYi Zen Hei",)))
+    monkeypatch.setattr(fonts, "fontconfig_cjk", lambda: fake)
+    assert fonts.cjk_font_families() == ("Noto Sans CJK JP", "Noto Sans CJK SC", "WenQuanYi Zen Hei")
+    assert pdf.cjk_font_families() == fonts.cjk_font_families()  # the PDF check uses the same answer
+    assert fonts._fontconfig_files() == ["/fonts/a.ttc", "/fonts/b.ttf"]
+
+
+def test_fontconfig_answer_lists_files_and_families():
+    found = fonts.fontconfig_cjk()
+    assert found, "fontconfig knows no CJK font: run the README setup (fonts-noto-cjk)"
+    assert all(path.startswith("/") and families for path, families in found)
