@@ -272,27 +272,15 @@ def change(current, previous, unit: str):
     return ratio(current - previous, abs(previous))
 
 
-def format_value(value, unit: str) -> str:
-    if _missing(value):
-        return "–"
-    if unit == "yuan":
-        return f"¥{value:,.0f}" if abs(value) >= 100 else f"¥{value:,.2f}"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "rate":
-        return f"{value:.2%}"
-    if unit == "ratio":
-        return f"{value:,.2f}"
-    if unit == "seconds":
-        return f"{value:,.1f} s"
-    if unit == "days":
-        return f"{value:,.1f}"
-    raise ValueError(f"unknown unit {unit!r}")
+def format_value(value, unit: str, lang: str = "zh") -> str:
+    """A value in its unit, as every report shows it (opsreport.viz.numbers: Babel, one minus sign)."""
+    from ..viz import numbers  # presentation lives in viz; the registry only names the unit
+
+    return numbers.format_value(value, unit, lang)
 
 
-def format_change(value, unit: str) -> str:
-    """+1.23 pp for rates, +4.5% for everything else."""
-    if _missing(value):
-        return "–"
-    text = f"{value * 100:+.2f} pp" if unit == "rate" else f"{value:+.1%}"
-    return text.replace("-0.00 pp", "0.00 pp").replace("-0.0%", "0.0%")  # no signed zero after rounding
+def format_change(value, unit: str, lang: str = "zh") -> str:
+    """+1.23 pp for rates, +4.5% for everything else (opsreport.viz.numbers)."""
+    from ..viz import numbers
+
+    return numbers.format_change(value, unit, lang)

@@ -12,9 +12,8 @@ Charts draw inside ``theme.house_style(lang)`` and take colours from ``theme.COL
 carry no language of their own: every text a chart shows (series names such as "this week",
 panel titles, the "no data" message, the alt text) comes from the caller in ``labels``, a
 mapping whose keys each function documents. ``lang`` only picks number and date formats
-(万/亿 or K/M, "11/16" or "16 Nov"). While callers migrate, a key they leave out falls back to
-``LABELS`` (or the metric registry for metric names); that fallback is deprecated and goes
-once every view passes its labels.
+(万/亿 or K/M, "11/16" or "16 Nov"). A key the caller leaves out takes the glossary's default
+(its ``chart`` group, ``LABELS`` here) or, for a metric, the metric registry's label.
 """
 
 from __future__ import annotations
@@ -38,7 +37,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from opsreport.viz import _format, numbers, text
-from opsreport.viz.catalogue import catalogue
+from opsreport.i18n import glossary
 from opsreport.viz.theme import COLORS, SIZES, WIDTH_IN, house_style
 
 __all__ = [
@@ -66,10 +65,8 @@ LABEL_KEYS: dict[str, tuple[str, ...]] = {
     "segment_bars": ("current", "previous", "no_data", "alt"),
 }
 
-#: DEPRECATED fallback words (catalogue.yaml, ``chart_fallback``), used only for ``labels`` keys
-#: a caller leaves out. Views pass their own (from the glossary); delete this table and the
-#: catalogue section once they all do.
-LABELS: dict[str, dict[str, str]] = catalogue()["chart_fallback"]
+#: Default words (the glossary's ``chart`` group) for ``labels`` keys a caller leaves out.
+LABELS: dict[str, dict[str, str]] = glossary()["chart"]
 
 # labels key -> where its fallback comes from: a LABELS entry, or ("metric", key) for the registry
 _FALLBACK = {
@@ -92,7 +89,7 @@ _LABEL_WIDTH = {"bar_ranking": 30, "paired": 20, "funnel": 16, "bridge": 14}
 
 
 def _words(chart: str, lang: str, labels: Mapping[str, str] | None) -> dict[str, str]:
-    """The texts of ``chart``: the caller's ``labels``, deprecated fallbacks for the rest."""
+    """The texts of ``chart``: the caller's ``labels``, the glossary's defaults for the rest."""
     keys = LABEL_KEYS[chart]
     given = dict(labels or {})
     unknown = sorted(set(given) - set(keys))
@@ -107,7 +104,7 @@ def _words(chart: str, lang: str, labels: Mapping[str, str] | None) -> dict[str,
         else:
             source = _FALLBACK[key]
             if isinstance(source, tuple):
-                from opsreport.metrics.registry import metric  # deprecated fallback only
+                from opsreport.metrics.registry import metric  # a metric's label is its registry label
 
                 out[key] = metric(source[1]).label(lang)
             else:

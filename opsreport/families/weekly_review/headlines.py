@@ -12,7 +12,7 @@ import math
 
 from ...i18n import Messages
 from ...metrics.registry import format_change, format_value, metric
-from ...viz import narrative
+from ...viz import narrative, numbers
 
 LIMIT = 5
 ALERTS_ALONE = 3  # high alerts with a sentence each; more are listed together
@@ -70,4 +70,4 @@ def _drivers(k, say: Messages) -> str:
 
 
 def _signed_money(value: float) -> str:
-    return ("+" if value >= 0 else "−") + format_value(abs(value), "yuan")
+    return numbers.format_money(value, plus=True)

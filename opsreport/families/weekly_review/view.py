@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...i18n import Messages
 from ...metrics.registry import format_value, metric, metrics
-from ...viz import charts, narrative
+from ...viz import charts, narrative, numbers
 from ...viz.tables import Col, callout, heading, note, table
 from ...views.blocks import Block
 from .analysis import WeeklyReview
@@ -59,10 +59,15 @@ class WeeklyReviewView:
         return metric(key).label(self.lang)
 
     def _table(self, frame: pd.DataFrame, cols: list[Col], *, caption: str | None = None, note: str | None = None,
-               sheet: str | None = None):
-        shown = table(frame, cols, caption=caption, note=note)
-        self.shown.append((sheet or caption, frame, cols, caption, note))
-        return shown
+               sheet: str | None = None, show: bool = True):
+        """A table of the report; every one becomes a sheet of the workbook (``sheet`` names it)."""
+        shown = table(frame, cols, caption=caption, note=note, name=sheet)
+        self.shown.append(shown)
+        return shown if show else None
+
+    def _labels(self, **extra: str) -> dict[str, str]:
+        """Chart words of a week-on-week chart: this week against last week."""
+        return {"current": self._p("this_week"), "previous": self._p("last_week"), **extra}
 
     def _missing(self, section: str) -> Block | None:
         if section in self.review.missing:
@@ -122,12 +127,13 @@ class WeeklyReviewView:
         if b.empty:
             return Block([self._h("bridge"), note(self.say("bridge.nothing"))])
         frame = self.bridge_frame()
-        chart = charts.gmv_bridge(frame, b.start, b.end, self.lang, self.say("bridge.start"), self.say("bridge.end"))
+        chart = charts.gmv_bridge(frame, b.start, b.end, self.lang,
+                                  labels={"start": self.say("bridge.start"), "end": self.say("bridge.end")})
         parts = self.say.join(self.say("bridge.part", factor=row.factor_label, contribution=_signed_money(row.contribution))
                               for row in frame.itertuples())
         cols = [Col("factor_label", self._c("factor"), "text"), Col("contribution", self._c("contribution"), "yuan"),
                 Col("share_of_change", self._c("share_of_change"), "rate")]
-        self.shown.append((self.say("sheet.bridge"), frame, cols, None, None))
+        self._table(frame, cols, sheet=self.say("sheet.bridge"), show=False)
         return Block([self._h("bridge"), chart, note(self.say("bridge.sentence", change=_signed_money(b.change), parts=parts)),
                       note(self.say("bridge.method"))])
 
@@ -135,9 +141,9 @@ class WeeklyReviewView:
         daily = self.review.daily
         cols = [Col("date", self._c("date"), "date"), Col("gmv", self._c("gmv"), "yuan"), Col("uv", self._c("uv"), "count"),
                 Col("conversion_rate", self._c("conversion_rate"), "rate"), Col("buyer_days", self._c("buyer_days"), "count")]
-        self.shown.append((self.say("sheet.trend"), daily, cols, None, None))
+        self._table(daily, cols, sheet=self.say("sheet.trend"), show=False)
         title = heading(self.say("trend.heading", weeks=self.review.params.trend_weeks))
-        return Block([title, charts.daily_trend(daily, self.lang)])
+        return Block([title, charts.daily_trend(daily, self.lang, labels={"current": self._p("this_week")})])
 
     def traffic(self) -> Block:
         if (m := self._missing("traffic")) is not None:
@@ -159,7 +165,7 @@ class WeeklyReviewView:
         fmt = metric("uv").format
         explain = (self.say("traffic.note", sources=fmt(sources_uv), shop=fmt(shop_uv))
                    if sources_uv > shop_uv * 1.0005 else self.say("traffic.note_plain"))
-        return Block([self._h("traffic"), charts.traffic_sources(tr, self.lang),
+        return Block([self._h("traffic"), charts.traffic_sources(tr, self.lang, labels=self._labels()),
                       self._table(tr, cols, note=explain, sheet=self.say("sheet.traffic"))])
 
     def funnel(self) -> Block:
@@ -176,7 +182,7 @@ class WeeklyReviewView:
         k = self.review.kpis.set_index("metric")
         explain = self.say("funnel.note", buyer_days=format_value(f.users.iloc[-1], "count"),
                            paid_buyers=format_value(k.loc["paid_buyers", "this_week"], "count"))
-        return Block([self._h("funnel"), charts.funnel(f, self.lang),
+        return Block([self._h("funnel"), charts.funnel(f, self.lang, labels=self._labels()),
                       self._table(f, cols, note=explain, sheet=self.say("sheet.funnel"))])
 
     def products(self) -> Block:
@@ -327,7 +333,7 @@ class WeeklyReviewView:
             self._h("customers"),
             self._table(mix, mix_cols, note=self.say("customers.mix_note"), sheet=self.say("sheet.mix")),
             note(dormant),
-            charts.segment_bars(segments, self.lang),
+            charts.segment_bars(segments, self.lang, labels=self._labels()),
             self._table(segments, seg_cols, note=self.say("customers.rfm"), sheet=self.say("sheet.segments")),
             self._table(mv, mv_cols, caption=self.say("customers.moves", count=len(mv)), sheet=self.say("sheet.moves")),
         ])
@@ -383,34 +389,36 @@ class WeeklyReviewView:
                  "formula": metric(k).formula} for k in keys]
         return pd.DataFrame(rows)
 
-    def appendix(self) -> Block:
+    def _appendix_table(self):
         cols = [Col("label", self._c("metric"), "text"), Col("definition", self._c("definition"), "text"),
                 Col("formula", self._c("formula"), "text")]
-        return Block([self._h("appendix"), table(self.appendix_frame(), cols)])
+        return table(self.appendix_frame(), cols)
+
+    def appendix(self) -> Block:
+        return Block([self._h("appendix"), self._appendix_table()])
 
     # export ----------------------------------------------------------------------------------
     def sheets(self):
-        """One sheet per table the report showed, headers in the report's language."""
-        from ...render import excel
+        """One sheet per table the report showed, as shown: headers in its language, its units."""
+        from ...render.excel import Sheet
 
-        out = []
-        as_unit = {"pct_change": "rate", "pp_change": "rate"}
-        for name, frame, cols, _caption, _note in self.shown:
-            data = frame[[c.key for c in cols]].rename(columns={c.key: c.header for c in cols})
-            units = {c.header: as_unit.get(c.unit, c.unit) for c in cols
-                     if c.unit not in (None, "text", "change", "int") and c.row_unit is None}
-            out.append(excel.Sheet(name or self.say.word("section", "appendix"), data, units))
-        return out
+        return [Sheet.from_table(t, lang=self.lang) for t in self.shown]
 
     def export_tables(self, path: str | None) -> Block:
-        """Write tables.xlsx when the runner passes a path."""
+        """Write tables.xlsx when the runner passes a path: a cover (title block and parameters),
+        every table shown, and the definitions of the metrics shown."""
         if not path:
             return Block([])
         from ...render.excel import write_workbook
+        from ...views.title import shop_title_block
 
-        write_workbook(self.sheets(), path)
+        r = self.review
+        block = shop_title_block(FAMILY, r.shop, r.week, self.lang, r.params.timezone)
+        parameters = r.params.model_dump(exclude={"excel_path", "warehouse"})
+        write_workbook(self.sheets(), path, title=block.title, cover=[("", block.subtitle), *block.meta],
+                       parameters=parameters, definitions=self._appendix_table(), lang=self.lang)
         return Block([])
 
 
 def _signed_money(value: float) -> str:
-    return ("+" if value >= 0 else "−") + format_value(abs(value), "yuan")
+    return numbers.format_money(value, plus=True)
