@@ -78,6 +78,16 @@ def test_excel_has_key_tables_with_formats_and_frozen_headers(zh_report):
     book = openpyxl.load_workbook(folder / "tables.xlsx")
     assert {"核心指标", "每日趋势", "缺货", "推广计划", "异常"} <= set(book.sheetnames)
     assert all(len(name) <= 31 for name in book.sheetnames)
+    assert book.sheetnames[0] == "封面" and book.sheetnames[-1] == "指标定义"  # cover first, definitions last
+    assert book.properties.title == "悦颜美妆天猫旗舰店 · 运营周报复盘"
+    cover = {row[0]: row[1] for row in book["封面"].iter_rows(values_only=True) if row[0]}
+    assert cover["周期"] == "2026-11-16 ~ 2026-11-22" and "生成时间" in cover and cover.get("shop_id") == "0071"
+    kpi = book["核心指标"]
+    header = [c.value for c in kpi[1]]
+    rows = {r[0].value: r for r in kpi.iter_rows(min_row=2)}
+    assert "%" in rows["支付转化率"][header.index("本周")].number_format  # a rate row
+    assert "pp" in rows["支付转化率"][header.index("环比")].number_format  # its change in points
+    assert "¥" in rows["支付金额"][header.index("本周")].number_format
     trend = book["每日趋势"]
     assert trend.freeze_panes == "A2" and trend.auto_filter.ref
     header = [c.value for c in trend[1]]
