@@ -86,8 +86,10 @@ def test_no_inline_language_in_code():
 
 def test_counts_read_grammatically_in_english():
     en, zh = Messages("en", "weekly_review"), Messages("zh", "weekly_review")
-    assert en("inventory.promo_risk", count=1) == "1 SKU lacks stock plus inbound to last until the promotion ends."
-    assert en("inventory.promo_risk", count=3).startswith("3 SKUs lack")
+    assert en("inventory.promo_risk", count=1).endswith("for 1 SKU.")
+    assert en("inventory.promo_risk", count=3).endswith("for 3 SKUs.")
+    assert en("ads.below", campaigns=en("ads.n_campaigns", count=1), channels=en("ads.n_channels", count=2), target="3.00") \
+        == "1 campaign and 2 channels below the ROI target of 3.00."
     assert zh("inventory.promo_risk", count=3) == "共 3 个SKU库存+在途不足以支撑到活动结束。"
     assert say("anomaly.stockout.finding", "en", subject="X", stockout_since="2026-11-20", gmv_30d="¥1", avg_daily_units="2.0") \
         .startswith("X has been out of stock since 2026-11-20")

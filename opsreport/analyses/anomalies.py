@@ -101,18 +101,32 @@ def refund_spikes(cat_weeks: pd.DataFrame, *, ratio_threshold: float, min_rate: 
     return out
 
 
+NEAR_TARGET = 0.95  # ROI within 5% of the target, or improving: watch rather than cut
+
+
 def campaigns_below_target(campaigns: pd.DataFrame, *, target: float, min_spend: float) -> list[Anomaly]:
     """Campaigns with ROI below target and enough spend. ``campaigns``: channel, campaign, spend,
-    attributed_amount, roi, roi_prev."""
+    attributed_amount, roi, roi_prev.
+
+    Severity follows the gap: high below 75% of the target; medium below 95% and not improving;
+    low when close to the target or improving on last week (its action is to watch, not to cut).
+    """
     out = []
     for r in campaigns.itertuples():
         if r.spend < min_spend or not r.roi < target:
             continue
+        improving = pd.notna(r.roi_prev) and r.roi > r.roi_prev
+        if r.roi < 0.75 * target:
+            severity = "high"
+        elif r.roi < NEAR_TARGET * target and not improving:
+            severity = "medium"
+        else:
+            severity = "low"
         out.append(
             Anomaly(
                 "campaign_roi_below_target",
                 f"{r.channel} / {r.campaign}",
-                "high" if r.roi < 0.75 * target else "medium",
+                severity,
                 {"roi_now": r.roi, "roi_prev": r.roi_prev, "roi_target": target, "spend": r.spend},
                 score=float((target - r.roi) * r.spend),
             )
@@ -135,7 +149,8 @@ def dormant_rise(share_now: float, share_before: float, *, threshold_pp: float) 
 
 
 def kpi_changes(kpis: pd.DataFrame, *, threshold: float, promotions: list[str], refund_spikes: list[str]) -> list[Anomaly]:
-    """KPIs that moved the bad way by ``threshold`` or more (relative).
+    """One finding listing the KPIs that moved the bad way by ``threshold`` or more (relative), in
+    the KPI table's order (GMV first); none when no KPI did.
 
     ``kpis``: metric, this_week, last_week, and optionally normal (the level of ordinary weeks) and
     immature. The move is week on week, except after a promotion week (``promotions`` ran last
@@ -143,25 +158,24 @@ def kpi_changes(kpis: pd.DataFrame, *, threshold: float, promotions: list[str], 
     Immature refund metrics are skipped: they are not final. The evidence names what explains a
     refund move: a category refund spike (``refund_spikes``).
     """
-    out = []
     against_normal = bool(promotions) and "normal" in kpis.columns
+    moves = []
     for r in kpis.itertuples():
         if getattr(r, "immature", False):
             continue
         before = r.normal if against_normal else r.last_week
         rel = ratio(r.this_week - before, abs(before)) if before else float("nan")
-        if pd.isna(rel) or abs(rel) < threshold:
-            continue
-        if metric(r.metric).judge(rel) != "bad":
+        if pd.isna(rel) or abs(rel) < threshold or metric(r.metric).judge(rel) != "bad":
             continue  # good news is in the headline, not in the alarms
-        evidence = {"now": r.this_week, "before": before, "relative_change": rel,
-                    "basis": "normal" if against_normal else "last_week"}
-        if r.metric in ("refund_rate", "net_gmv", "refund_amount") and refund_spikes:
-            evidence["refund_spikes"] = list(refund_spikes)
-        elif promotions:
-            evidence["promotions"] = list(promotions)
-        out.append(Anomaly("kpi_change", r.metric, "medium", evidence, score=abs(rel)))
-    return out
+        moves.append({"metric": r.metric, "now": r.this_week, "before": before, "relative_change": rel})
+    if not moves:
+        return []
+    evidence = {"moves": moves, "basis": "normal" if against_normal else "last_week"}
+    if refund_spikes and any(m["metric"] in ("refund_rate", "net_gmv", "refund_amount") for m in moves):
+        evidence["refund_spikes"] = list(refund_spikes)
+    if promotions:
+        evidence["promotions"] = list(promotions)
+    return [Anomaly("kpi_change", moves[0]["metric"], "medium", evidence, score=max(abs(m["relative_change"]) for m in moves))]
 
 
 def pacing_behind(pacing) -> list[Anomaly]:

@@ -71,7 +71,8 @@ def kpi_table(keys: Sequence[str], parts: Mapping[str, dict], targets_: Mapping[
               normal: Mapping[str, float] | None = None, immature: Mapping[str, bool] | None = None) -> pd.DataFrame:
     """One row per KPI: this_week, last_week, last_year, target, normal (baseline of ordinary weeks),
     their changes and judgements. ``immature``: period label -> its refunds are not final yet; the
-    refund metrics of such periods are marked and their changes are not judged good or bad."""
+    refund metrics of such periods are marked, and only a change in the direction late refunds
+    push (worse) is judged: it can only grow."""
     values = kpi_values(parts)
     immature = dict(immature or {})
     rows = []
@@ -96,9 +97,17 @@ def kpi_table(keys: Sequence[str], parts: Mapping[str, dict], targets_: Mapping[
             "immature": moving,
         }
         for change in ("wow", "yoy", "vs_target", "vs_normal"):
-            row[f"{change}_judge"] = "neutral" if moving else m.judge(row[change])
+            row[f"{change}_judge"] = _judge_immature(m, row[change]) if moving else m.judge(row[change])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _judge_immature(m, change: float) -> str:
+    """An immature refund metric only moves one way as refunds arrive (the refund rate up, net GMV
+    down): a change already in that bad direction is certain and judged bad; a good-looking one
+    may still reverse and is not judged."""
+    verdict = m.judge(change)
+    return "bad" if verdict == "bad" else "neutral"
 
 
 def median_kpis(parts: Mapping[str, dict], keys: Sequence[str]) -> dict[str, float]:

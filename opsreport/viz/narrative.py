@@ -40,11 +40,16 @@ def fields(anomaly: Anomaly, say: Messages) -> dict[str, str]:
     if anomaly.rule == "refund_spike":
         out["maturity"] = say("anomaly.refund_spike.immature") if anomaly.evidence.get("immature") else ""
     if anomaly.rule == "kpi_change":
-        m = metric(anomaly.subject)
-        out["label"] = m.label(say.lang)
-        out["now"], out["before"] = m.format(anomaly.evidence["now"]), m.format(anomaly.evidence["before"])
-        out["relative_change"] = format_change(anomaly.evidence["relative_change"], "yuan")
         out["basis"] = say(f"anomaly.kpi_change.{anomaly.evidence.get('basis', 'last_week')}")
+        moves = []
+        for move in anomaly.evidence["moves"]:
+            m = metric(move["metric"])
+            moves.append(say("anomaly.kpi_change.move", label=m.label(say.lang), before=m.format(move["before"]),
+                             now=m.format(move["now"]), relative_change=format_change(move["relative_change"], "yuan")))
+        first = anomaly.evidence["moves"][0]
+        out["label"] = metric(first["metric"]).label(say.lang)
+        out["relative_change"] = format_change(first["relative_change"], "yuan")
+        out["moves"] = say("anomaly.kpi_change.sep").join(moves)
         out["context"] = ""
         if anomaly.evidence.get("refund_spikes"):
             out["context"] = say("anomaly.kpi_change.refund_spike", names=say.join(anomaly.evidence["refund_spikes"]))
@@ -64,4 +69,10 @@ def short(anomaly: Anomaly, say: Messages) -> str:
 
 
 def action(anomaly: Anomaly, say: Messages) -> str:
+    """What to do; a low-severity finding takes its rule's milder ``action_low`` when it has one."""
+    if anomaly.severity == "low":
+        try:
+            return say(f"anomaly.{anomaly.rule}.action_low")
+        except KeyError:
+            pass
     return say(f"anomaly.{anomaly.rule}.action")

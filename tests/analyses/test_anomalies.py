@@ -58,26 +58,37 @@ def test_campaign_below_target_needs_spend():
     assert found[0].score == pytest.approx((3.0 - 1.4) * 5000)
 
 
+def test_campaign_severity_follows_the_gap_and_the_trend():
+    frame = pd.DataFrame([
+        {"channel": "c", "campaign": "far", "spend": 5000.0, "roi": 2.0, "roi_prev": 1.0},  # 2.0 < 0.75 x 3 = 2.25
+        {"channel": "c", "campaign": "mid", "spend": 5000.0, "roi": 2.5, "roi_prev": 2.6},  # < 2.85 and falling
+        {"channel": "c", "campaign": "up", "spend": 5000.0, "roi": 2.5, "roi_prev": 2.4},  # < 2.85 but improving
+        {"channel": "c", "campaign": "near", "spend": 5000.0, "roi": 2.9, "roi_prev": 3.1},  # within 5% of 3
+    ])
+    found = {a.subject: a.severity for a in rules.campaigns_below_target(frame, target=3.0, min_spend=1000)}
+    assert found == {"c / far": "high", "c / mid": "medium", "c / up": "low", "c / near": "low"}
+
+
 def test_dormant_rise_threshold():
     [found] = rules.dormant_rise(0.68, 0.65, threshold_pp=0.02)  # +3 pp >= 2 pp
     assert found.severity == "high"  # a dormant surge outranks restating the bridge in the headline
     assert not rules.dormant_rise(0.66, 0.65, threshold_pp=0.02)  # +1 pp
 
 
-def test_kpi_changes_report_only_bad_moves():
+def test_kpi_changes_report_only_bad_moves_in_one_finding():
     kpis = pd.DataFrame([
         {"metric": "gmv", "this_week": 50.0, "last_week": 100.0},  # -50%: bad
         {"metric": "uv", "this_week": 150.0, "last_week": 100.0},  # +50%: good news, not an alarm
         {"metric": "refund_rate", "this_week": 0.10, "last_week": 0.05},  # +100% relative: bad
         {"metric": "aov", "this_week": 105.0, "last_week": 100.0},  # +5%: below threshold
     ])
-    found = {a.subject: a for a in rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=[])}
-    assert sorted(found) == ["gmv", "refund_rate"]
-    assert found["gmv"].evidence["promotions"] == ["双11"]
-    # a category refund spike, not the promotion, explains a refund jump
-    found = {a.subject: a for a in rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=["彩妆"])}
-    assert found["refund_rate"].evidence["refund_spikes"] == ["彩妆"] and "promotions" not in found["refund_rate"].evidence
-    assert found["gmv"].evidence["promotions"] == ["双11"]
+    [found] = rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=[])
+    assert [m["metric"] for m in found.evidence["moves"]] == ["gmv", "refund_rate"]  # in the table's order
+    assert found.subject == "gmv" and found.evidence["promotions"] == ["双11"]
+    assert found.score == pytest.approx(1.0)  # the largest move: refund rate +100%
+    # a category refund spike, not the promotion, explains the refund move
+    [found] = rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=["彩妆"])
+    assert found.evidence["refund_spikes"] == ["彩妆"]
 
 
 def test_after_a_promotion_week_kpis_are_judged_against_the_normal_level():
@@ -85,11 +96,12 @@ def test_after_a_promotion_week_kpis_are_judged_against_the_normal_level():
         {"metric": "gmv", "this_week": 90.0, "last_week": 300.0, "normal": 100.0},  # -70% wow, -10% vs normal
         {"metric": "uv", "this_week": 70.0, "last_week": 200.0, "normal": 100.0},  # -30% vs normal: an alarm
     ])
-    found = rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=[])
-    assert [a.subject for a in found] == ["uv"]
-    assert found[0].evidence["basis"] == "normal" and found[0].evidence["relative_change"] == pytest.approx(-0.3)
+    [found] = rules.kpi_changes(kpis, threshold=0.2, promotions=["双11"], refund_spikes=[])
+    assert [m["metric"] for m in found.evidence["moves"]] == ["uv"]
+    assert found.evidence["basis"] == "normal" and found.evidence["moves"][0]["relative_change"] == pytest.approx(-0.3)
     # without a promotion last week, the same frame is judged week on week: both fell > 20%
-    assert len(rules.kpi_changes(kpis, threshold=0.2, promotions=[], refund_spikes=[])) == 2
+    [found] = rules.kpi_changes(kpis, threshold=0.2, promotions=[], refund_spikes=[])
+    assert len(found.evidence["moves"]) == 2
 
 
 def test_kpi_changes_skip_immature_refund_metrics():
@@ -97,7 +109,8 @@ def test_kpi_changes_skip_immature_refund_metrics():
         {"metric": "refund_rate", "this_week": 0.10, "last_week": 0.05, "immature": True},  # not final: no alarm
         {"metric": "gmv", "this_week": 50.0, "last_week": 100.0, "immature": False},
     ])
-    assert [a.subject for a in rules.kpi_changes(kpis, threshold=0.2, promotions=[], refund_spikes=[])] == ["gmv"]
+    [found] = rules.kpi_changes(kpis, threshold=0.2, promotions=[], refund_spikes=[])
+    assert [m["metric"] for m in found.evidence["moves"]] == ["gmv"]
 
 
 def test_findings_are_ordered_by_severity_then_score():

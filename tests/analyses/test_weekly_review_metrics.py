@@ -79,10 +79,12 @@ def test_changes_are_pp_for_rates_and_relative_otherwise(review):
     assert kpi(review, "conversion_rate", "wow") == pytest.approx(5 / 700 - 1 / 560)
     assert kpi(review, "conversion_rate", "vs_target") == pytest.approx(5 / 700 - 0.01)
     assert kpi(review, "conversion_rate", "vs_target_judge") == "bad"
-    # refunds up would be bad, but the week's refunds are immature (it ended 0 days before the data's
-    # last day, under the 14 days refunds take): the change is shown, not judged
+    # the week's refunds are immature (it ended 0 days before the data's last day, under the 14 days
+    # refunds take): the rate can only rise as late refunds arrive, so a rise (50/500 vs 0/30) is
+    # certain and judged bad, while net GMV, which can only fall, rising is not judged
     assert kpi(review, "refund_rate", "immature") and kpi(review, "refund_rate", "wow") == pytest.approx(50 / 500 - 0 / 30)
-    assert kpi(review, "refund_rate", "wow_judge") == "neutral"
+    assert kpi(review, "refund_rate", "wow_judge") == "bad"
+    assert kpi(review, "net_gmv", "wow") == pytest.approx((450 - 30) / 30) and kpi(review, "net_gmv", "wow_judge") == "neutral"
     assert kpi(review, "gmv", "wow_judge") == "good"
 
 

@@ -26,7 +26,7 @@ from ...analyses.bridge import Bridge, BridgeInput, gmv_bridge
 from ...analyses.calendar import Calendar, data_end, ordinary_weeks, resolve_week
 from ...analyses.promotions import Promotion
 from ...metrics import queries
-from ...periods import Period
+from ...periods import Period, previous_week
 from ...warehouse.connection import Warehouse
 from .params import WeeklyReviewParams
 
@@ -51,6 +51,7 @@ class WeeklyReview:
     funnel: pd.DataFrame
     pacing: pacing_.Pacing
     normal_weeks: list[str]  # ISO weeks behind the 'normal' column
+    normal_skipped: dict[str, list[str]]  # weeks passed over for it -> the promotions they overlap
     promotions_last_week: list[Promotion] = field(default_factory=list)
     traffic: pd.DataFrame | None = None
     products: products_.ProductsResult | None = None
@@ -83,7 +84,9 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
     last_day = data_end(wh, sid)
 
     searched = Period("normal", week.start - dt.timedelta(weeks=NORMAL_SEARCH_WEEKS), week.start - dt.timedelta(days=1))
-    normal = ordinary_weeks(week, promotions.during(wh, sid, searched), count=NORMAL_WEEKS, search_weeks=NORMAL_SEARCH_WEEKS)
+    recent_promotions = promotions.during(wh, sid, searched)
+    normal = ordinary_weeks(week, recent_promotions, count=NORMAL_WEEKS, search_weeks=NORMAL_SEARCH_WEEKS)
+    skipped = _skipped_weeks(week, normal, recent_promotions)
     daily = queries.daily_shop(
         wh, sid, {"trend": calendar.trend, "last_year": calendar.last_year, "month": calendar.month_to_date, **normal}, use_orders
     )
@@ -110,6 +113,7 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
         funnel=traffic.funnel(daily, week, calendar.last_week),
         pacing=pacing_.pacing(daily, calendar.month_to_date, calendar.month, month_target),
         normal_weeks=list(normal),
+        normal_skipped=skipped,
         promotions_last_week=promotions.during(wh, sid, calendar.last_week),
     )
     has = lambda table: queries.has_rows(wh, table, sid)  # noqa: E731 - local shorthand
@@ -148,6 +152,21 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
         review.missing["customers"] = "orders"
     review.anomalies = find_anomalies(review, cat_weeks, immature["this_week"])
     return review
+
+
+def _skipped_weeks(week: Period, normal: dict[str, Period], promos: list[Promotion]) -> dict[str, list[str]]:
+    """The weeks between the review and its oldest normal week that overlap a promotion."""
+    if not normal:
+        return {}
+    oldest = min(p.start for p in normal.values())
+    out = {}
+    current = week
+    while True:
+        current = previous_week(current)
+        if current.start < oldest:
+            return out
+        if current.label not in normal:
+            out[current.label] = [p.name for p in promos if p.start <= current.end and p.end >= current.start]
 
 
 def _bridge_input(p: dict) -> BridgeInput | None:

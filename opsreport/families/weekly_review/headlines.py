@@ -27,7 +27,7 @@ def headlines(review, say: Messages) -> list[str]:
         out.append(say("headline.alert", rule=say.word("rule", a.rule), finding=narrative.short(a, say),
                        action=narrative.action(a, say).rstrip("。.")))
     if len(high) > ALERTS_ALONE:
-        items = say.join(narrative.short(a, say) for a in high[ALERTS_ALONE:])
+        items = say("headline.sep").join(narrative.short(a, say) for a in high[ALERTS_ALONE:])
         out.append(say("headline.more_alerts", items=items))
     if not high:
         out.append(_drivers(k, say))
@@ -56,7 +56,8 @@ def _gmv(review, gmv, say: Messages) -> str:
         text += say("headline.gmv_target", achieved=format_value(gmv.this_week / gmv.target, "rate"))
     if review.promotions_last_week and not math.isnan(gmv.vs_normal):  # week on week says little after a promotion
         text += say("headline.normal", promotions=say.join(p.name for p in review.promotions_last_week),
-                    weeks=len(review.normal_weeks), vs_normal=format_change(gmv.vs_normal, "yuan"))
+                    weeks=len(review.normal_weeks), amount=format_change(abs(gmv.vs_normal), "yuan").lstrip("+"),
+                    relation=say("headline.below" if gmv.vs_normal < 0 else "headline.above"))
     return text + say("headline.gmv_end")
 
 

@@ -106,8 +106,14 @@ class WeeklyReviewView:
         if r.kpis.immature.any():
             notes.append(self.say("kpis.immature", days=r.params.refund_mature_days))
         notes.append(self.say("kpis.changes"))
-        notes.append(self.say("kpis.normal", weeks=len(r.normal_weeks), labels=self.say.join(r.normal_weeks))
-                     if r.normal_weeks else self.say("kpis.no_normal"))
+        if r.normal_weeks:
+            skipped = ""
+            if r.normal_skipped:
+                names = dict.fromkeys(n for promos in r.normal_skipped.values() for n in promos)
+                skipped = self.say("kpis.skipped", weeks=self.say.join(sorted(r.normal_skipped)), promotions=self.say.join(names))
+            notes.append(self.say("kpis.normal", weeks=len(r.normal_weeks), labels=self.say.join(r.normal_weeks), skipped=skipped))
+        else:
+            notes.append(self.say("kpis.no_normal"))
         if r.ads is not None:
             notes.append(self.say("kpis.roi_target", target=format_value(r.ads.target.value, "ratio"), source=self._roi_source()))
         return Block([self._h("kpis"), self._table(self.kpi_frame(), cols, note=" ".join(notes), sheet=self.say("sheet.kpis"))])
@@ -192,6 +198,7 @@ class WeeklyReviewView:
         top_n = self.review.params.top_n
         base = [
             Col("product_name", self._c("product_name"), "text"),
+            Col("sku_id", self._c("sku_id"), "text"),
             Col("category", self._c("category"), "text"),
             Col("gmv", self._c("gmv"), "yuan"),
             Col("gmv_prev", self._c("gmv_prev"), "yuan"),
@@ -208,6 +215,7 @@ class WeeklyReviewView:
         new = p.new.assign(verdict_label=[self.say.word("verdict", v) for v in p.new.verdict])
         new_cols = [
             Col("product_name", self._c("product_name"), "text"),
+            Col("sku_id", self._c("sku_id"), "text"),
             Col("launched_on", self._c("launched_on"), "date"),
             Col("uv", self._c("uv"), "count"),
             Col("fav_cart_rate", self._c("fav_cart_rate"), "rate"),
@@ -234,15 +242,17 @@ class WeeklyReviewView:
         p = self.review.params
         stock_cols = [
             Col("product_name", self._c("product_name"), "text"),
+            Col("sku_id", self._c("sku_id"), "text"),
             Col("on_hand", self._c("on_hand"), "count"),
             Col("in_transit", self._c("in_transit"), "count"),
-            Col("avg_daily_units", self._c("avg_daily_units"), "days"),
+            Col("avg_daily_units", self._c("avg_daily_units"), "ratio"),  # 0.13 a day: two decimals
             Col("days_of_cover", self._c("days_of_cover"), "days"),
         ]
         out_cols = [
             Col("product_name", self._c("product_name"), "text"),
+            Col("sku_id", self._c("sku_id"), "text"),
             Col("stockout_since", self._c("stockout_since"), "date"),
-            Col("avg_daily_units", self._c("avg_daily_units"), "days"),
+            Col("avg_daily_units", self._c("avg_daily_units"), "ratio"),
             Col("gmv_30d", self.say("inventory.gmv_30d"), "yuan"),
             Col("in_transit", self._c("in_transit"), "count"),
         ]
@@ -259,7 +269,7 @@ class WeeklyReviewView:
             promo = risk.promotion
             cap = self.say("inventory.promo", name=promo.name, start=promo.start, uplift=f"{risk.uplift:g}")
             if len(risk.at_risk):
-                risk_cols = stock_cols + [Col("shortfall", self._c("shortfall"), "count")]
+                risk_cols = stock_cols + [Col("shortfall", self._c("shortfall"), "days")]  # 0.2 units is not 0
                 shown = self._shown_of(len(risk.at_risk), p.top_n)
                 blocks.append(self._table(risk.at_risk.head(p.top_n), risk_cols, caption=cap, sheet=self.say("sheet.promo_risk"),
                                           note=(self.say("inventory.promo_risk", count=len(risk.at_risk)) + " " + shown).strip()))
@@ -294,7 +304,8 @@ class WeeklyReviewView:
             reference=target, reference_label=self._c("roi_target"), highlight="below_target",
             highlight_label=self.say.word("verdict", "below_target"),
         )
-        below = note(self.say("ads.below", count=int(camp.below_target.sum()), channels=int(chan.below_target.sum()),
+        below = note(self.say("ads.below", campaigns=self.say("ads.n_campaigns", count=int(camp.below_target.sum())),
+                              channels=self.say("ads.n_channels", count=int(chan.below_target.sum())),
                               target=format_value(target, "ratio")))
         return Block([self._h("ads"), below, self._table(chan, chan_cols, caption=self.say("ads.channels"), sheet=self.say("sheet.channels")), chart,
                       self._table(camp, cols, caption=self.say("ads.campaigns"), note=explain, sheet=self.say("sheet.campaigns"))])
@@ -318,10 +329,14 @@ class WeeklyReviewView:
         mix = cu.mix.assign(kind_label=[self._c(k) for k in cu.mix.kind])
         mix_cols = [Col("kind_label", self._c("buyers"), "text"), Col("this_week", self._p("this_week"), "count"),
                     Col("last_week", self._p("last_week"), "count"), Col("change", self._c("change"), "pct_change")]
-        share = cu.dormant_share
-        dm = metric("dormant_share")
-        dormant = self.say("customers.dormant", dormant_days=cu.dormant_days, lookback_days=cu.lookback_days,
-                           now=dm.format(share["this_week"]), prev=dm.format(share["last_week"]), before=dm.format(share["4_weeks_ago"]))
+        dormant = pd.DataFrame({
+            "snapshot": [self._p(k) if k != "4_weeks_ago" else self.say("customers.four_weeks_ago") for k in cu.dormant_share],
+            "base": list(cu.base.values()),
+            "dormant_share": list(cu.dormant_share.values()),
+        })
+        dormant_cols = [Col("snapshot", self.say("customers.snapshot"), "text"), Col("base", self.say("customers.base"), "count"),
+                        Col("dormant_share", self._m("dormant_share"), "rate")]
+        dormant_note = self.say("customers.dormant", dormant_days=cu.dormant_days, lookback_days=cu.lookback_days)
         segments = cu.segments.assign(segment_label=[self.say.word("segment", s) for s in cu.segments.segment])
         seg_cols = [Col("segment_label", self._c("segment"), "text"), Col("customers", self._c("customers"), "count"),
                     Col("customers_prev", self._c("customers_prev"), "count"), Col("change", self._c("change"), "count")]
@@ -332,7 +347,7 @@ class WeeklyReviewView:
         return Block([
             self._h("customers"),
             self._table(mix, mix_cols, note=self.say("customers.mix_note"), sheet=self.say("sheet.mix")),
-            note(dormant),
+            self._table(dormant, dormant_cols, note=dormant_note, sheet=self.say("sheet.dormant")),
             charts.segment_bars(segments, self.lang, labels=self._labels()),
             self._table(segments, seg_cols, note=self.say("customers.rfm"), sheet=self.say("sheet.segments")),
             self._table(mv, mv_cols, caption=self.say("customers.moves", count=len(mv)), sheet=self.say("sheet.moves")),
@@ -363,21 +378,20 @@ class WeeklyReviewView:
         p = self.review.pacing
         if math.isnan(p.target):
             return Block([self._h("pacing"), note(self.say("pacing.no_target"))])
-        money, rate = (lambda v: format_value(v, "yuan")), (lambda v: format_value(v, "rate"))
         rows = [
-            (self.say("pacing.gmv_mtd"), money(p.gmv_mtd)),
-            (self.say("pacing.target"), money(p.target)),
-            (self.say("pacing.completion"), rate(p.completion)),
-            (self.say("pacing.time_elapsed"), rate(p.time_elapsed)),
-            (self.say("pacing.run_rate_mtd"), money(p.run_rate_mtd)),
-            (self.say("pacing.run_rate_recent", days=p.recent_days), money(p.run_rate_recent)),
-            (self.say("pacing.days_remaining"), f"{p.days_remaining}"),
-            (self.say("pacing.required"), money(p.required_run_rate)),
-            (self.say("pacing.projected", days=p.recent_days), rate(p.projected_completion)),
+            (self.say("pacing.gmv_mtd"), p.gmv_mtd, "yuan"),
+            (self.say("pacing.target"), p.target, "yuan"),
+            (self.say("pacing.completion"), p.completion, "rate"),
+            (self.say("pacing.time_elapsed"), p.time_elapsed, "rate"),
+            (self.say("pacing.run_rate_mtd"), p.run_rate_mtd, "yuan"),
+            (self.say("pacing.run_rate_recent", days=p.recent_days), p.run_rate_recent, "yuan"),
+            (self.say("pacing.days_remaining"), p.days_remaining, "count"),
+            (self.say("pacing.required"), p.required_run_rate, "yuan"),
+            (self.say("pacing.projected", days=p.recent_days), p.projected_completion, "rate"),
         ]
-        frame = pd.DataFrame(rows, columns=["item", "value"])
+        frame = pd.DataFrame(rows, columns=["item", "value", "unit"])  # numbers stay numbers (Excel too)
         frame["judge"] = ["neutral"] * (len(rows) - 1) + ["bad" if p.projected_completion < 1 else "good"]
-        cols = [Col("item", self._c("item"), "text"), Col("value", self._c("value"), "text", judge="judge")]
+        cols = [Col("item", self._c("item"), "text"), Col("value", self._c("value"), judge="judge", row_unit="unit")]
         caption = self.say("pacing.caption", month=p.month, as_of=p.as_of)
         return Block([self._h("pacing"), self._table(frame, cols, caption=caption, note=self.say("pacing.note", days=p.recent_days),
                                                      sheet=self.say("sheet.pacing"))])
