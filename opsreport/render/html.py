@@ -8,7 +8,9 @@ with ``templates/report.css`` inlined. Images are ``data:`` URIs; a Content-Secu
 forbids the browser any request.
 
 Text of HTML outputs is polished for print: table columns are marked numeric or text, a
-negative number's "-" becomes the report's one minus sign "−" (U+2212), and a signed number
+short Chinese label cell ("日均访客数", "推广ROI低于目标") is marked ``nowrap`` and the short
+parts of a name ("潮汐通勤风衣 驼色") are kept whole, so a narrow column never breaks a label inside
+a word, a negative number's "-" becomes the report's one minus sign "−" (U+2212), and a signed number
 with its unit ("−¥1,234", "+1.23 pp") is wrapped in ``<span class="nb">`` so a line never
 ends between the sign and the number.
 """
@@ -26,6 +28,7 @@ from nbconvert import HTMLExporter
 
 from opsreport.errors import RenderError
 from opsreport.viz.catalogue import catalogue
+from opsreport.viz.text import display_width
 
 __all__ = ["TEMPLATES", "notebook_to_html", "prepare"]
 
@@ -145,6 +148,8 @@ def _output(output: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode |
         return None
     if mime == "text/html":
         value = _polish(_sanitise(_FALLBACK_STYLE.sub("", value)))
+        if not value.strip():
+            return None  # an empty block would still claim a place, even a blank last page
     elif mime == "image/svg+xml":
         value = base64.b64encode(value.encode("utf-8")).decode("ascii")
     elif mime.startswith("image/"):
@@ -251,6 +256,42 @@ def _align_tables(html: str) -> str:
     return str(soup)
 
 
+# CJK ideographs and full-width forms: a line may break between any two of them.
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+#: Chinese labels up to this display width (8 characters) stay on one line in a table cell.
+SHORT_LABEL = 16
+
+
+#: Labels up to this display width (a product name: "潮汐2026冬季羊毛双面呢大衣 驼色") break at
+#: their spaces: each short Chinese part of them is kept whole.
+NAME_LABEL = 40
+
+
+def _short_cjk_label(text: str) -> bool:
+    """A table label that a narrow column would break inside the word ("净支付金/额")."""
+    return bool(text) and display_width(text) <= SHORT_LABEL and _CJK.search(text) is not None
+
+
+def _keep_name_parts(soup: BeautifulSoup, cell) -> None:
+    """A name of a few space-separated parts ("潮汐通勤双排扣风衣 藏青") wraps at a space, not
+    inside a short part: "驼色" never splits into "驼/色". Plain-text cells only."""
+    text = cell.get_text()
+    if (len(cell.contents) != 1 or type(cell.contents[0]) is not NavigableString
+            or " " not in text.strip() or display_width(text) > NAME_LABEL):
+        return
+    parts = re.split(r"( +)", text)
+    if not any(_short_cjk_label(part) for part in parts):
+        return
+    cell.clear()
+    for part in parts:
+        if _short_cjk_label(part):
+            span = soup.new_tag("span", attrs={"class": "nb"})
+            span.string = part
+            cell.append(span)
+        elif part:
+            cell.append(NavigableString(part))
+
+
 def _mark_columns(soup: BeautifulSoup) -> None:
     for table in soup.find_all("table"):
         by_column = table.find(attrs={"rowspan": True}) is None  # else cell by cell
@@ -272,7 +313,12 @@ def _mark_columns(soup: BeautifulSoup) -> None:
                         is_number = numeric.get(col, True)
                     else:
                         is_number = bool(_NUMERIC.match(cell.get_text(" ", strip=True)))
-                    cell["class"] = [*classes, "num" if is_number else "text"]
+                    cell["class"] = classes = [*classes, "num" if is_number else "text"]
+                if "num" not in classes and "nowrap" not in classes:
+                    if _short_cjk_label(cell.get_text(" ", strip=True)):
+                        cell["class"] = [*classes, "nowrap"]
+                    else:
+                        _keep_name_parts(soup, cell)
                 col += int(cell.get("colspan", 1) or 1)
         thead = table.find("thead")
         header_rows = thead.find_all("tr") if thead else []

@@ -300,7 +300,7 @@ def daily_trend(
     week = d[in_week]
 
     with house_style(lang):
-        fig = _figure(WIDTH_IN * 0.78)
+        fig = _figure(WIDTH_IN * 0.62)  # three panels; a third of an A4 page in print
         axes = fig.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [1.35, 1, 1]})
         if title:
             fig.suptitle(title)
@@ -480,19 +480,24 @@ def _paired_bars(ax, names, this, prev, fmt, w: Mapping[str, str], *, note=None)
     _value_axis_off(ax)
 
 
-def _legend(fig, w: Mapping[str, str], *, dashed_previous: bool = False) -> None:
-    """This period / previous period legend at the top right, outside the axes."""
+def _legend(fig, w: Mapping[str, str], *, dashed_previous: bool = False, ax=None, **where) -> None:
+    """This period / previous period legend: at the top right of the figure, outside the axes;
+    with ``ax``, on that axes at ``where`` (``loc``, ``bbox_to_anchor``), e.g. on the line of
+    its title, where it costs no extra height."""
     previous = (Patch(fill=False, edgecolor=COLORS["muted"], linewidth=0.9, linestyle=(0, (3, 2)),
                       label=w["previous"]) if dashed_previous
                 else Patch(color=COLORS["previous"], label=w["previous"]))
-    fig.legend(handles=[Patch(color=COLORS["accent"], label=w["current"]), previous],
-               loc="outside upper right", ncols=2)
+    handles = [Patch(color=COLORS["accent"], label=w["current"]), previous]
+    if ax is None:
+        fig.legend(handles=handles, loc="outside upper right", ncols=2)
+    else:
+        ax.legend(handles=handles, ncols=2, borderaxespad=0.1, borderpad=0.1, **where)
 
 
 def _paired_height(names: Sequence[str], width: int) -> float:
     rows = len(names)
     wrapped = sum("\n" in _label(name, width) for name in names)
-    return 0.75 + 0.42 * rows + 0.12 * wrapped
+    return 0.55 + 0.34 * rows + 0.12 * wrapped
 
 
 def traffic_sources(
@@ -527,7 +532,7 @@ def traffic_sources(
     rate = functools.partial(_format.compact, unit="rate", lang=lang)
 
     with house_style(lang):
-        fig = _figure(_paired_height(names, _LABEL_WIDTH["paired"]))
+        fig = _figure(_paired_height(names, _LABEL_WIDTH["paired"]) - 0.2)  # legend on a title line
         left, right = fig.subplots(1, 2, sharey=True)
         if title:
             fig.suptitle(title)
@@ -536,7 +541,7 @@ def traffic_sources(
         left.set_title(w["uv_share"])
         right.set_title(w["conversion_rate"])
         right.tick_params(axis="y", left=False, labelleft=False)
-        _legend(fig, w)
+        _legend(fig, w, ax=right, loc="lower right", bbox_to_anchor=(1.0, 1.0))
     return Chart(fig, lang, title or w["alt"])
 
 
@@ -569,10 +574,10 @@ def funnel(
     prev = f["users_prev"].astype(float).to_numpy()
     widest = float(np.nanmax(np.concatenate([users, prev, [1.0]])))
     y = np.arange(len(f))
-    h = 0.56
+    h = 0.5
 
     with house_style(lang):
-        fig = _figure(0.5 + 0.6 * len(f))
+        fig = _figure(0.3 + 0.46 * len(f))
         ax = fig.subplots()
         if title:
             ax.set_title(title)
@@ -597,7 +602,8 @@ def funnel(
         ax.set_ylim(len(f) - 0.5, -0.5)
         ax.set_xlim(-widest / 2 * 1.02, widest / 2 * 1.5)
         _value_axis_off(ax)
-        _legend(fig, w, dashed_previous=True)
+        # the funnel narrows downwards: its lower left corner is free for the legend
+        _legend(fig, w, dashed_previous=True, ax=ax, loc="lower left")
     return Chart(fig, lang, title or w["alt"])
 
 
@@ -632,7 +638,8 @@ def bar_ranking(
     reference : float, optional
         Draw a dashed reference line here (e.g. the ROI target).
     reference_label : str, optional
-        Its label; ``labels["target"]`` and the value by default.
+        The word before the line's value ("ROI目标" gives "ROI目标 5.21"); ``labels["target"]``
+        by default. The value is always shown: it is added unless the label already holds it.
     highlight : str, optional
         Name of a boolean column; True rows are drawn in the alert colour.
     highlight_label : str, optional
@@ -664,40 +671,55 @@ def bar_ranking(
     high = max(0.0, finite.max(), reference if reference is not None else 0.0)
     span = (high - low) or 1.0
     names = [_label(name, _LABEL_WIDTH["bar_ranking"]) for name in f[label_col].astype(str)]
-    row = 0.36 if _wrapped(names) else 0.3
+    row = 0.3 if _wrapped(names) else 0.24
+    headroom = 0.7 if reference is not None else 0.0  # rows kept free above the bars for the line's label
 
     with house_style(lang):
-        fig = _figure(0.8 + row * len(f) + (0.2 if title else 0))
+        fig = _figure(0.55 + row * (len(f) + headroom) + (0.2 if title else 0))
         ax = fig.subplots()
         if title:
             ax.set_title(title)
         ax.barh(y, finite, height=0.66, color=colors, zorder=2)
+        # value labels sit on a white box above the reference line: the dashed line stops at
+        # a label instead of striking through its digits
+        halo = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
         for i, v in enumerate(values):
             right = _format.missing(v) or v >= 0
             ax.annotate(_format.compact(v, unit, lang), (0 if _format.missing(v) else v, i),
                         xytext=(3 if right else -3, 0), textcoords="offset points", va="center",
                         ha="left" if right else "right", fontsize=SIZES["value"],
-                        color=COLORS["alert"] if flagged[i] else COLORS["ink"])
+                        color=COLORS["alert"] if flagged[i] else COLORS["ink"],
+                        bbox=halo if reference is not None else None, zorder=5)
         if low < 0:
             ax.axvline(0, color=COLORS["spine"], linewidth=0.8, zorder=3)
         if reference is not None:
             ax.axvline(reference, color=COLORS["reference"], linewidth=1, linestyle=(0, (4, 2)),
                        zorder=4)
-            note = reference_label or f"{w['target']} {_format.compact(reference, unit, lang)}"
-            top = blended_transform_factory(ax.transData, ax.transAxes)
-            ax.annotate(note, (reference, 1.0), xycoords=top, xytext=(3, 0),
-                        textcoords="offset points", ha="left", va="top", fontsize=SIZES["note"],
-                        color=COLORS["reference"])
+            # the line is labelled with its value in the free band above the first bar
+            ax.annotate(_reference_note(reference, reference_label, w["target"], unit, lang),
+                        (reference, -0.5 - headroom / 2), xytext=(3, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize=SIZES["note"], color=COLORS["reference"],
+                        zorder=5)
         ax.set_yticks(y, names)
         if _wrapped(names):
             ax.tick_params(axis="y", labelsize=SIZES["value_minor"] + 0.5)
-        ax.set_ylim(len(f) - 0.5, -0.5 - (0.5 if reference is not None and not title else 0))
+        ax.set_ylim(len(f) - 0.5, -0.5 - headroom)
         ax.set_xlim(low - (0.16 * span if low < 0 else 0), high + 0.16 * span)
         _value_axis_off(ax)
         if flagged.any():
+            # right above the axes, on the title's line: next to the bars it explains
             flag = Patch(color=COLORS["alert"], label=w["flagged"])
-            fig.legend(handles=[flag], loc="outside upper right")
+            ax.legend(handles=[flag], loc="lower right", bbox_to_anchor=(1.0, 1.0),
+                      borderaxespad=0.1, borderpad=0.1, handletextpad=0.4)
     return Chart(fig, lang, alt)
+
+
+def _reference_note(reference: float, label: str | None, target: str, unit: str, lang: str) -> str:
+    """The reference line's label: the caller's word (``reference_label``, else ``target``)
+    and the line's value, e.g. "ROI目标 5.21", "Target 5.21"."""
+    value = _format.compact(reference, unit, lang)
+    word = (label or target).strip()
+    return word if value in word else f"{word} {value}"
 
 
 def segment_bars(

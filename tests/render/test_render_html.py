@@ -201,3 +201,27 @@ def test_print_css_keeps_headings_with_what_follows():
     for rule in ("break-after: avoid", "div.table-block.table-long { break-inside: auto",
                  "figure.chart + p.note { break-before: avoid", "h2 + p"):
         assert rule in page, rule
+
+
+def test_short_chinese_labels_never_break_inside_the_word():
+    table = (
+        "<table><thead><tr><th>指标</th><th>定义</th><th>本周</th></tr></thead><tbody>"
+        "<tr><td>日均访客数</td><td>每日去重访客数；周期内展示日均值，不把每日访客相加。</td><td>4,184</td></tr>"
+        "<tr><td>潮汐2026冬季羊毛双面呢大衣 驼色</td><td>Avg daily UV</td><td>12</td></tr>"
+        "</tbody></table>"
+    )
+    page = _page(_nb(_code(new_output("display_data", data={"text/html": table}))))
+    assert '<td class="text nowrap">日均访客数</td>' in page  # short label: one line
+    # a sentence may wrap anywhere; an English label wraps between its words
+    assert '<td class="text">每日去重访客数；' in page and '<td class="text">Avg daily UV</td>' in page
+    # a product name wraps at its space, and its colour "驼色" stays whole
+    assert '<td class="text">潮汐2026冬季羊毛双面呢大衣 <span class="nb">驼色</span></td>' in page
+    assert "table td.nowrap" in page and "td.text:first-child { min-width:" in page
+
+
+def test_an_empty_html_output_takes_no_place_on_the_page():
+    nb = _nb(_code(new_output("display_data", data={"text/html": "<p>末页</p>"})),
+             _code(new_output("execute_result", data={"text/html": "", "text/plain": "<Block at 0x1>"},
+                              execution_count=1)))
+    assert len(prepare(nb).cells) == 1
+    assert '<div class="output html"></div>' not in _page(nb)

@@ -244,3 +244,74 @@ def test_negative_values_and_ticks_use_the_minus_sign():
     frame, start, end = samples.bridge("zh")
     texts = _texts(charts.gmv_bridge(frame, start, end, "zh"))
     assert "−¥21.4万" in texts and "+¥8.64万" in texts
+
+
+# --- the reference line of a ranking (ROI target) ---------------------------------------------
+
+
+def _roi_near_target(lang: str) -> pd.DataFrame:
+    names = {"zh": ["万相台 / 货品加速", "引力魔方 / 人群拉新", "直通车 / 品牌词", "直通车 / 核心词"],
+             "en": ["Boost / products", "Display / prospecting", "Search / brand", "Search / core"]}[lang]
+    roi = [4.99, 5.17, 5.85, 3.40]
+    return pd.DataFrame({"name": names, "roi": roi, "below_target": [r < 5.21 for r in roi]})
+
+
+@pytest.mark.parametrize("lang, word, expected", [("zh", "ROI目标", "ROI目标 5.21"),
+                                                   ("en", "ROI target", "ROI target 5.21")])
+def test_reference_line_is_labelled_with_the_callers_word_and_its_value(lang, word, expected):
+    chart = charts.bar_ranking(_roi_near_target(lang), "name", "roi", "ratio", lang, "ROI",
+                               reference=5.21, reference_label=word, highlight="below_target")
+    texts = _texts(chart)
+    assert expected in texts and word not in texts
+    # without reference_label: the glossary's (or the caller's labels) target word and the value
+    plain = charts.bar_ranking(_roi_near_target(lang), "name", "roi", "ratio", lang, reference=5.21,
+                               labels={"target": "Goal"})
+    assert "Goal 5.21" in _texts(plain)
+    # a label that already holds the value is not given it twice
+    given = charts.bar_ranking(_roi_near_target(lang), "name", "roi", "ratio", lang, reference=5.21,
+                               reference_label="Target 5.21")
+    assert "Target 5.21" in _texts(given) and "Target 5.21 5.21" not in _texts(given)
+
+
+def test_value_labels_near_the_reference_line_are_not_struck_through():
+    from matplotlib.text import Annotation
+
+    from opsreport.viz.theme import house_style
+
+    chart = charts.bar_ranking(_roi_near_target("zh"), "name", "roi", "ratio", "zh", "ROI",
+                               reference=5.21, reference_label="ROI目标", highlight="below_target")
+    ax = chart.figure.axes[0]
+    (line,) = [l for l in ax.get_lines() if l.get_xdata()[0] == 5.21]
+    values = {a.get_text(): a for a in ax.findobj(Annotation) if a.get_text() in ("4.99", "5.17")}
+    assert set(values) == {"4.99", "5.17"}
+    with house_style("zh"):
+        chart.figure.canvas.draw()
+        renderer = chart.figure.canvas.get_renderer()
+        line_x = ax.transData.transform((5.21, 0))[0]
+        for text, label in values.items():
+            box = label.get_bbox_patch()
+            # an opaque white box drawn over the dashed line: the line stops at the digits
+            assert box is not None and box.get_facecolor()[:3] == (1.0, 1.0, 1.0), text
+            assert box.get_alpha() in (None, 1.0) and label.get_zorder() > line.get_zorder(), text
+            extent = label.get_window_extent(renderer)
+            if extent.x0 <= line_x <= extent.x1:  # the line does cross this label's place
+                assert box.get_window_extent(renderer).x0 <= extent.x0, text
+
+
+def test_ranking_legend_sits_on_the_axes_not_the_figure_corner():
+    from opsreport.viz.theme import house_style
+
+    chart = charts.bar_ranking(_roi_near_target("en"), "name", "roi", "ratio", "en", "ROI by campaign",
+                               reference=5.21, reference_label="ROI target", highlight="below_target",
+                               highlight_label="Below target")
+    ax = chart.figure.axes[0]
+    assert not chart.figure.legends and ax.get_legend() is not None
+    with house_style("en"):
+        chart.figure.canvas.draw()
+        renderer = chart.figure.canvas.get_renderer()
+        legend = ax.get_legend().get_window_extent(renderer)
+        axes = ax.get_window_extent(renderer)
+        title = ax.title.get_window_extent(renderer)
+    # right-aligned with the axes, just above them: on the title's line, not above it
+    assert abs(legend.x1 - axes.x1) < 12 and axes.y1 - 2 <= legend.y0 <= axes.y1 + 12
+    assert legend.y0 < title.y1 and legend.x0 > title.x1

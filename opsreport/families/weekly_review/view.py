@@ -429,6 +429,8 @@ class WeeklyReviewView:
         r = self.review
         block = shop_title_block(FAMILY, r.shop, r.week, self.lang, r.params.timezone)
         parameters = r.params.model_dump(exclude={"excel_path", "warehouse"})
+        if r.ads is not None and r.params.roi_target is None:  # say which target the report used
+            parameters["roi_target"] = f"{format_value(r.ads.target.value, 'ratio')} ({self._roi_source()})"
         write_workbook(self.sheets(), path, title=block.title, cover=[("", block.subtitle), *block.meta],
                        parameters=parameters, definitions=self._appendix_table(), lang=self.lang)
         return Block([])
