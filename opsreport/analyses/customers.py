@@ -35,10 +35,15 @@ class CustomersResult:
     dormant_days: int
 
 
+def _full_history(at: dt.date, lookback_days: int, first: dt.date | None) -> bool:
+    return first is None or first <= at - dt.timedelta(days=lookback_days - 1)
+
+
 def customers(wh: Warehouse, shop_id: str, parts: dict[str, dict], ends: dict[str, dt.date], *,
-              lookback_days: int, dormant_days: int) -> CustomersResult:
+              lookback_days: int, dormant_days: int, history_from: dt.date | None = None) -> CustomersResult:
     """``parts``: the shop's period parts ('this_week', 'last_week') with paid_buyers and new_buyers;
-    ``ends``: snapshot dates 'this_week', 'last_week' and '4_weeks_ago'."""
+    ``ends``: snapshot dates 'this_week', 'last_week' and '4_weeks_ago'. A snapshot whose look-back
+    starts before the shop's first order (``history_from``) has no dormant share: its base is incomplete."""
     rows = []
     for kind in ("new", "returning"):
         values = []
@@ -61,7 +66,8 @@ def customers(wh: Warehouse, shop_id: str, parts: dict[str, dict], ends: dict[st
     totals = counts.groupby("period")[["customers", "dormant"]].sum()
     dormant = {label: compute("dormant_share", {"dormant_buyers": totals.loc[label, "dormant"],
                                                 "base_buyers": totals.loc[label, "customers"]})["dormant_share"]
-               if label in totals.index else np.nan for label in ends}
+               if label in totals.index and _full_history(ends[label], lookback_days, history_from) else np.nan
+               for label in ends}
     movement = queries.rfm_movement(wh, shop_id, ends["last_week"], ends["this_week"], lookback_days, dormant_days)
     moved = movement[movement.seg_from != movement.seg_to].sort_values("customers", ascending=False).head(MOVES_SHOWN)
     return CustomersResult(

@@ -89,9 +89,11 @@ def catalog_of(wh: Warehouse, shop_id: str) -> pd.DataFrame:
 
 def new_products(wh: Warehouse, shop_id: str, catalog: pd.DataFrame, end: dt.date, *, days: int, hit_rate: float) -> pd.DataFrame:
     """Products launched in the ``days`` up to ``end``: fav+cart rate over their first 3 days and a
-    verdict code: 'potential_hit' (rate ≥ ``hit_rate``), 'below_bar', or 'in_progress'."""
-    launched = pd.to_datetime(catalog.launched_on)
-    recent = catalog[(launched.dt.date > end - dt.timedelta(days=days)) & (launched.dt.date <= end)]
+    verdict code: 'potential_hit' (rate ≥ ``hit_rate``), 'below_bar', or 'in_progress'. Products
+    without a launch date are not under test."""
+    launched = pd.to_datetime(catalog.launched_on)  # may be empty: a product export has no launch date
+    since = pd.Timestamp(end - dt.timedelta(days=days))
+    recent = catalog[launched.notna() & (launched > since) & (launched <= pd.Timestamp(end))]
     cols = ["sku_id", "product_name", "category", "launched_on", "uv", "fav_cart_rate", "verdict"]
     if recent.empty:
         return pd.DataFrame(columns=cols)

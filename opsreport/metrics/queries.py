@@ -51,17 +51,34 @@ def has_rows(wh: Warehouse, table: str, shop_id: str) -> bool:
     return wh.shop_row_counts(shop_id).get(table, 0) > 0
 
 
-def daily_shop(wh: Warehouse, shop_id: str, ranges: Mapping[str, Period], use_orders: bool) -> pd.DataFrame:
-    """One row per day in any of ``ranges``: traffic from shop_daily; GMV, buyers, refunds and
-    units from orders and order_items when the shop has orders, else from shop_daily."""
-    sd = wh.shop_rows("shop_daily", shop_id)
-    sd = sd.filter(_in_any(sd.date, ranges))
-    daily = sd.select(
-        "date", "uv", "pv", "cart_users", "fav_users", "order_buyers",
-        "paid_buyers", "paid_orders", "units", "paid_amount", "refund_amount",
-    ).execute()
-    daily = daily.rename(columns={"paid_amount": "gmv", "paid_buyers": "buyer_days"})
-    daily["date"] = pd.to_datetime(daily["date"])
+TRAFFIC_COLUMNS = ("uv", "pv", "cart_users", "fav_users", "order_buyers")
+ORDER_COLUMNS = ("gmv", "paid_orders", "buyer_days", "refund_amount")
+
+
+def daily_shop(wh: Warehouse, shop_id: str, ranges: Mapping[str, Period], use_orders: bool,
+               span: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
+    """One row per day of ``ranges`` inside the shop's data ``span`` (first, last day).
+
+    Traffic (uv, pv, cart_users, fav_users, order_buyers) comes from the daily overview
+    (shop_daily) and is NaN on a day the overview lacks, or when it has none: unknown, not zero.
+    When the shop has orders, GMV, paid orders, buyers (per day) and refunds come from them for
+    every day (a day without orders is a real 0, even where the overview has no row), and units
+    from its order items when it has any, else from the overview.
+    """
+    days = sorted({d for period in ranges.values() for d in _days(period, span)})
+    daily = pd.DataFrame({"date": pd.to_datetime(pd.Series(days, dtype="object"))})
+    if has_rows(wh, "shop_daily", shop_id):
+        sd = wh.shop_rows("shop_daily", shop_id)
+        sd = sd.filter(_in_any(sd.date, ranges))
+        overview = sd.select(
+            "date", *TRAFFIC_COLUMNS, "paid_buyers", "paid_orders", "units", "paid_amount", "refund_amount",
+        ).execute().rename(columns={"paid_amount": "gmv", "paid_buyers": "buyer_days"})
+        overview["date"] = pd.to_datetime(overview["date"])
+        daily = daily.merge(overview, on="date", how="left")
+    else:
+        for column in (*TRAFFIC_COLUMNS, *ORDER_COLUMNS, "units"):
+            daily[column] = float("nan")
+    daily[list(TRAFFIC_COLUMNS)] = daily[list(TRAFFIC_COLUMNS)].astype(float)
     if use_orders:
         o = paid_orders(wh, shop_id)
         o = o.mutate(date=o.paid_at.date())
@@ -72,7 +89,8 @@ def daily_shop(wh: Warehouse, shop_id: str, ranges: Mapping[str, Period], use_or
             buyer_days=o.customer_id.nunique(),
             refund_amount=o.refund_amount.sum(),
         )
-        if wh.has("order_items"):
+        with_items = has_rows(wh, "order_items", shop_id)
+        if with_items:
             items = wh.shop_rows("order_items", shop_id)
             joined = items.join(o.select("order_id", "date"), "order_id")
             units = joined.group_by("date").aggregate(units=joined.quantity.sum())
@@ -81,8 +99,15 @@ def daily_shop(wh: Warehouse, shop_id: str, ranges: Mapping[str, Period], use_or
         frame["date"] = pd.to_datetime(frame["date"])
         keep = [c for c in frame.columns if c != "date"]
         daily = daily.drop(columns=keep).merge(frame, on="date", how="left")
-        daily[keep] = daily[keep].fillna(0)
+        daily[keep] = daily[keep].astype(float).fillna(0.0)  # the orders are the source: no order, no sale
     return daily.sort_values("date").reset_index(drop=True)
+
+
+def _days(period: Period, span: tuple[dt.date, dt.date] | None) -> list[dt.date]:
+    start, end = period.start, period.end
+    if span is not None:
+        start, end = max(start, span[0]), min(end, span[1])
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def buyer_parts(

@@ -28,9 +28,11 @@ def period_text(period: Period, lang: str) -> str:
     return t("title", "range", lang).format(start=period.start, end=period.end)
 
 
-def shop_title_block(report: str, shop: dict, period: Period, lang: str, timezone: str) -> TitleBlock:
+def shop_title_block(report: str, shop: dict, period: Period, lang: str, timezone: str,
+                     partial_days: int | None = None) -> TitleBlock:
     """Title '<shop name> · <report>', subtitle '<period label> (<start> to <end>)', and rows.
-    The report's name is the ``name`` entry of its family's messages.yaml."""
+    The report's name is the ``name`` entry of its family's messages.yaml; ``partial_days``: the
+    period has data on only this many days (the subtitle says so)."""
     word = lambda key: t("title", key, lang)  # noqa: E731 - local shorthand
     rows = (
         (word("shop"), t("title", "shop_value", lang).format(name=shop["name"], shop_id=shop["shop_id"])),
@@ -40,4 +42,6 @@ def shop_title_block(report: str, shop: dict, period: Period, lang: str, timezon
         (word("generated"), generated_at(timezone)),
     )
     subtitle = t("title", "subtitle", lang).format(label=period.label, range=period_text(period, lang))
+    if partial_days is not None:  # a period the data covers only in part says so where it is named
+        subtitle += say("title.partial", lang, days=partial_days, total=period.days)
     return TitleBlock(title=f"{shop['name']} · {say('name', lang, family=report)}", subtitle=subtitle, meta=rows)

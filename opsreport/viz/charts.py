@@ -57,7 +57,7 @@ LANGS = ("zh", "en")
 
 #: The ``labels`` keys each chart takes (every text it shows, and its alt text).
 LABEL_KEYS: dict[str, tuple[str, ...]] = {
-    "daily_trend": ("current", "gmv", "uv", "conversion_rate", "no_data", "alt"),
+    "daily_trend": ("current", "gmv", "uv", "conversion_rate", "no_data", "alt"),  # no_data: also an empty panel
     "gmv_bridge": ("start", "end", "axis_not_zero", "alt"),
     "traffic_sources": ("current", "previous", "uv_share", "conversion_rate", "no_data", "alt"),
     "funnel": ("current", "previous", "no_data", "alt"),
@@ -224,8 +224,8 @@ def _figure(height: float) -> Figure:
     return fig
 
 
-def _formatter(unit: str, lang: str) -> FuncFormatter:
-    return FuncFormatter(lambda value, _pos: _format.axis_label(value, unit, lang))
+def _formatter(unit: str, lang: str, currency: str = "CNY") -> FuncFormatter:
+    return FuncFormatter(lambda value, _pos: _format.axis_label(value, unit, lang, currency=currency))
 
 
 def _label(value, width: int, lines: int = 2) -> str:
@@ -273,6 +273,7 @@ def daily_trend(
     *,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
+    currency: str = "CNY",
 ) -> Chart:
     """GMV, UV and conversion per day in three stacked panels, the reviewed week highlighted.
 
@@ -316,16 +317,20 @@ def daily_trend(
         bar_colors = np.where(in_week, COLORS["accent"], COLORS["context"])
         axes[0].bar(d["date"], d["gmv"], width=0.72, color=bar_colors, zorder=2)
         axes[0].set_title(w["gmv"])
-        axes[0].yaxis.set_major_formatter(_formatter("yuan", lang))
+        axes[0].yaxis.set_major_formatter(_formatter("yuan", lang, currency))
 
         for ax, col, unit, label in (
             (axes[1], "uv", "count", w["uv"]),
             (axes[2], "conversion_rate", "rate", w["conversion_rate"]),
         ):
+            ax.set_title(label)
+            if d[col].isna().all():  # no traffic data (an orders-only shop): say so, draw nothing
+                ax.text(0.5, 0.5, w["no_data"], transform=ax.transAxes, ha="center", va="center", color=COLORS["muted"])
+                ax.set_yticks([])
+                continue
             ax.plot(d["date"], d[col], color=COLORS["context"], zorder=2)
             ax.plot(week["date"], week[col], color=COLORS["accent"], marker="o", zorder=3)
-            ax.set_title(label)
-            ax.yaxis.set_major_formatter(_formatter(unit, lang))
+            ax.yaxis.set_major_formatter(_formatter(unit, lang, currency))
             ax.yaxis.set_major_locator(MaxNLocator(4))
             low, high = d[col].min(), d[col].max()
             pad = (high - low) * 0.15 or abs(high) * 0.1 or 1
@@ -352,6 +357,7 @@ def gmv_bridge(
     *,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
+    currency: str = "CNY",
 ) -> Chart:
     """Waterfall from last period's GMV through each factor's contribution to this period's.
 
@@ -407,7 +413,7 @@ def gmv_bridge(
         # totals
         for i, value in ((0, start_value), (len(names) - 1, end_value)):
             ax.bar(i, value - floor, bottom=floor, width=width, color=COLORS["total"], zorder=2)
-            ax.annotate(_format.compact(value, "yuan", lang), (i, value), xytext=(0, 3),
+            ax.annotate(_format.compact(value, "yuan", lang, currency=currency), (i, value), xytext=(0, 3),
                         textcoords="offset points", ha="center", va="bottom", fontweight="bold")
         # factors
         for i, c in enumerate(contributions, start=1):
@@ -416,7 +422,7 @@ def gmv_bridge(
             height = abs(c) if c != 0 else move * 0.004
             ax.bar(i, height, bottom=min(before, after), width=width, color=color, zorder=2)
             y, va, dy = (max(before, after), "bottom", 3) if c >= 0 else (min(before, after), "top", -3)
-            ax.annotate(_format.compact(c, "yuan", lang, signed=True), (i, y), xytext=(0, dy),
+            ax.annotate(_format.compact(c, "yuan", lang, signed=True, currency=currency), (i, y), xytext=(0, dy),
                         textcoords="offset points", ha="center", va=va, color=color,
                         fontweight="bold")
         # connectors between consecutive bars
@@ -426,7 +432,7 @@ def gmv_bridge(
 
         ax.set_xticks(x, [_label(name, _LABEL_WIDTH["bridge"]) for name in names])
         ax.tick_params(axis="x", length=0)
-        ax.yaxis.set_major_formatter(_formatter("yuan", lang))
+        ax.yaxis.set_major_formatter(_formatter("yuan", lang, currency))
         ax.yaxis.set_major_locator(MaxNLocator(5))
         top = hi + (hi - floor) * 0.14
         ax.set_ylim(floor, top)
@@ -435,7 +441,7 @@ def gmv_bridge(
             ax.text(0, 1.0, w["axis_not_zero"], transform=ax.transAxes, ha="left",
                     va="bottom", fontsize=SIZES["note"], color=COLORS["muted"])
     parts = ", ".join(
-        f"{name} {_format.compact(c, 'yuan', lang, signed=True)}" for name, c in zip(names[1:-1], contributions)
+        f"{name} {_format.compact(c, 'yuan', lang, signed=True, currency=currency)}" for name, c in zip(names[1:-1], contributions)
     )
     alt = f"{w['alt']}: {parts}" if w["alt"] else parts
     return Chart(fig, lang, title or alt)
@@ -506,6 +512,7 @@ def traffic_sources(
     *,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
+    currency: str = "CNY",
 ) -> Chart:
     """Share of UV and conversion by traffic source, this week vs last week, side by side.
 
@@ -551,6 +558,7 @@ def funnel(
     *,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
+    currency: str = "CNY",
 ) -> Chart:
     """Conversion funnel: this week's bars, last week's as dashed outlines, step rates between.
 
@@ -620,6 +628,7 @@ def bar_ranking(
     highlight: str | None = None,
     highlight_label: str | None = None,
     labels: Mapping[str, str] | None = None,
+    currency: str = "CNY",
 ) -> Chart:
     """Horizontal bars ranking rows by a value (top products by GMV, campaigns by ROI ...).
 
@@ -685,7 +694,7 @@ def bar_ranking(
         halo = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none"}
         for i, v in enumerate(values):
             right = _format.missing(v) or v >= 0
-            ax.annotate(_format.compact(v, unit, lang), (0 if _format.missing(v) else v, i),
+            ax.annotate(_format.compact(v, unit, lang, currency=currency), (0 if _format.missing(v) else v, i),
                         xytext=(3 if right else -3, 0), textcoords="offset points", va="center",
                         ha="left" if right else "right", fontsize=SIZES["value"],
                         color=COLORS["alert"] if flagged[i] else COLORS["ink"],
@@ -696,7 +705,7 @@ def bar_ranking(
             ax.axvline(reference, color=COLORS["reference"], linewidth=1, linestyle=(0, (4, 2)),
                        zorder=4)
             # the line is labelled with its value in the free band above the first bar
-            ax.annotate(_reference_note(reference, reference_label, w["target"], unit, lang),
+            ax.annotate(_reference_note(reference, reference_label, w["target"], unit, lang, currency),
                         (reference, -0.5 - headroom / 2), xytext=(3, 0), textcoords="offset points",
                         ha="left", va="center", fontsize=SIZES["note"], color=COLORS["reference"],
                         zorder=5)
@@ -714,10 +723,10 @@ def bar_ranking(
     return Chart(fig, lang, alt)
 
 
-def _reference_note(reference: float, label: str | None, target: str, unit: str, lang: str) -> str:
+def _reference_note(reference: float, label: str | None, target: str, unit: str, lang: str, currency: str = "CNY") -> str:
     """The reference line's label: the caller's word (``reference_label``, else ``target``)
     and the line's value, e.g. "ROI目标 5.21", "Target 5.21"."""
-    value = _format.compact(reference, unit, lang)
+    value = _format.compact(reference, unit, lang, currency=currency)
     word = (label or target).strip()
     return word if value in word else f"{word} {value}"
 
@@ -728,6 +737,7 @@ def segment_bars(
     *,
     title: str | None = None,
     labels: Mapping[str, str] | None = None,
+    currency: str = "CNY",
 ) -> Chart:
     """Customers per RFM segment, this week vs last week, with the relative change.
 

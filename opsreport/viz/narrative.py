@@ -9,7 +9,8 @@ import math
 
 from ..analyses.anomalies import Anomaly
 from ..i18n import Messages
-from ..metrics.registry import format_change, format_value, metric
+from ..metrics.registry import metric
+from .numbers import Numbers
 
 
 def _date(v) -> str:
@@ -27,12 +28,13 @@ _UNITS = {  # evidence name -> unit it is shown in
 }
 
 
-def fields(anomaly: Anomaly, say: Messages) -> dict[str, str]:
-    """The anomaly's evidence formatted for reading."""
+def fields(anomaly: Anomaly, say: Messages, num: Numbers | None = None) -> dict[str, str]:
+    """The anomaly's evidence formatted for reading (``num``: the report's number formats)."""
+    num = num or Numbers(say.lang)
     out = {"subject": anomaly.subject}
     for key, value in anomaly.evidence.items():
         if key in _UNITS:
-            out[key] = format_value(value, _UNITS[key])
+            out[key] = num.value(value, _UNITS[key])
         elif key == "stockout_since":
             out[key] = _date(value)
         else:
@@ -44,11 +46,11 @@ def fields(anomaly: Anomaly, say: Messages) -> dict[str, str]:
         moves = []
         for move in anomaly.evidence["moves"]:
             m = metric(move["metric"])
-            moves.append(say("anomaly.kpi_change.move", label=m.label(say.lang), before=m.format(move["before"]),
-                             now=m.format(move["now"]), relative_change=format_change(move["relative_change"], "yuan")))
+            moves.append(say("anomaly.kpi_change.move", label=m.label(say.lang), before=num.value(move["before"], m.unit),
+                             now=num.value(move["now"], m.unit), relative_change=num.change(move["relative_change"], "yuan")))
         first = anomaly.evidence["moves"][0]
         out["label"] = metric(first["metric"]).label(say.lang)
-        out["relative_change"] = format_change(first["relative_change"], "yuan")
+        out["relative_change"] = num.change(first["relative_change"], "yuan")
         out["moves"] = say("anomaly.kpi_change.sep").join(moves)
         out["context"] = ""
         if anomaly.evidence.get("refund_spikes"):
@@ -58,14 +60,14 @@ def fields(anomaly: Anomaly, say: Messages) -> dict[str, str]:
     return out
 
 
-def describe(anomaly: Anomaly, say: Messages) -> str:
+def describe(anomaly: Anomaly, say: Messages, num: Numbers | None = None) -> str:
     """The finding with its evidence (the anomalies table)."""
-    return say(f"anomaly.{anomaly.rule}.finding", **fields(anomaly, say))
+    return say(f"anomaly.{anomaly.rule}.finding", **fields(anomaly, say, num))
 
 
-def short(anomaly: Anomaly, say: Messages) -> str:
+def short(anomaly: Anomaly, say: Messages, num: Numbers | None = None) -> str:
     """The finding in a few words (headlines)."""
-    return say(f"anomaly.{anomaly.rule}.short", **fields(anomaly, say))
+    return say(f"anomaly.{anomaly.rule}.short", **fields(anomaly, say, num))
 
 
 def action(anomaly: Anomaly, say: Messages) -> str:

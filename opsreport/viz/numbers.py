@@ -320,3 +320,24 @@ def format_date(value, lang: str = "zh", *, short: bool = False) -> str:
     if not short:
         return value.strftime("%Y-%m-%d")
     return babel_dates.format_date(value, _SHORT_DATES.get(lang, "d MMM"), locale=locale(lang))
+
+
+class Numbers:
+    """The number formats of one report: its language and its shop's currency.
+
+    >>> Numbers("en", "GBP").value(1234.5, "yuan")
+    '£1,234'
+    """
+
+    def __init__(self, lang: str = "zh", currency: str = "CNY"):
+        self.lang = lang
+        self.currency = currency or "CNY"
+
+    def value(self, value, unit: str) -> str:
+        return format_value(value, unit, self.lang, currency=self.currency)
+
+    def change(self, value, unit: str) -> str:
+        return format_change(value, unit, self.lang)
+
+    def money(self, value, *, plus: bool = False) -> str:
+        return format_money(value, self.lang, currency=self.currency, plus=plus)

@@ -159,4 +159,5 @@ def test_weekly_review_of_a_shop_built_from_imports(tmp_path):
     kpis = review.kpis.set_index("metric")
     assert kpis.loc["gmv", "this_week"] == pytest.approx(1400.0)
     assert kpis.loc["gmv", "last_week"] == pytest.approx(1400.0)
-    assert set(review.missing) == {"traffic", "products", "inventory", "ads", "service"}
+    # two weeks of data: no 4-week baseline for the rules, said as such
+    assert set(review.missing) == {"traffic", "products", "inventory", "ads", "service", "baselines"}

@@ -23,7 +23,7 @@ from ...analyses import products as products_
 from ...analyses import promotions, traffic
 from ...analyses import service as service_
 from ...analyses.bridge import Bridge, BridgeInput, gmv_bridge
-from ...analyses.calendar import Calendar, data_end, ordinary_weeks, resolve_week
+from ...analyses.calendar import Calendar, Coverage, coverage, ordinary_weeks, resolve_week
 from ...analyses.promotions import Promotion
 from ...metrics import queries
 from ...periods import Period, previous_week
@@ -52,6 +52,7 @@ class WeeklyReview:
     pacing: pacing_.Pacing
     normal_weeks: list[str]  # ISO weeks behind the 'normal' column
     normal_skipped: dict[str, list[str]]  # weeks passed over for it -> the promotions they overlap
+    history: Coverage  # the days the shop's data covers (what it cannot know follows from it)
     promotions_last_week: list[Promotion] = field(default_factory=list)
     traffic: pd.DataFrame | None = None
     products: products_.ProductsResult | None = None
@@ -78,20 +79,27 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
     wh = warehouse or Warehouse.open(params.warehouse)
     sid = params.shop_id
     shop = wh.shop(sid)
-    week = resolve_week(wh, sid, params.week)
+    week = resolve_week(wh, sid, params.week, allow_partial=params.allow_partial)
     calendar = Calendar.for_week(week, params.trend_weeks)
     use_orders = queries.has_rows(wh, "orders", sid)
-    last_day = data_end(wh, sid)
+    span = coverage(wh, sid)
+    last_day = span.last
 
     searched = Period("normal", week.start - dt.timedelta(weeks=NORMAL_SEARCH_WEEKS), week.start - dt.timedelta(days=1))
     recent_promotions = promotions.during(wh, sid, searched)
     normal = ordinary_weeks(week, recent_promotions, count=NORMAL_WEEKS, search_weeks=NORMAL_SEARCH_WEEKS)
+    if any(p.start < span.first for p in normal.values()):  # the data starts too late for a normal level
+        normal = {}
     skipped = _skipped_weeks(week, normal, recent_promotions)
     daily = queries.daily_shop(
-        wh, sid, {"trend": calendar.trend, "last_year": calendar.last_year, "month": calendar.month_to_date, **normal}, use_orders
+        wh, sid, {"trend": calendar.trend, "last_year": calendar.last_year, "month": calendar.month_to_date, **normal}, use_orders,
+        span=(span.first, span.last),
     )
     parts = kpis_.period_parts(wh, sid, calendar.compared, daily, use_orders=use_orders,
                                repurchase_window_days=params.repurchase_window_days)
+    short = kpis_.short_history(calendar.compared, span.first_order, repurchase_window_days=params.repurchase_window_days)
+    for label, metrics_ in short.items():
+        kpis_.forget(parts[label], metrics_)  # unknown, not guessed: no value and no alert
     normal_parts = kpis_.period_parts(wh, sid, normal, daily, use_orders=use_orders,
                                       repurchase_window_days=params.repurchase_window_days) if normal else {}
     week_targets = kpis_.targets(wh, sid, "week", week.label)
@@ -107,27 +115,35 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
         calendar=calendar,
         generated_at=dt.datetime.now(ZoneInfo(params.timezone)),
         data_end=last_day,
-        kpis=kpis_.kpi_table(KPIS, parts, shown_targets, normal=kpis_.median_kpis(normal_parts, KPIS), immature=immature),
+        kpis=kpis_.kpi_table(KPIS, parts, shown_targets, normal=kpis_.median_kpis(normal_parts, KPIS), immature=immature,
+                             short_history=short.get("this_week", set())),
         bridge=gmv_bridge(_bridge_input(parts["last_week"]), _bridge_input(parts["this_week"])),
         daily=traffic.daily_trend(daily, calendar.trend, week),
         funnel=traffic.funnel(daily, week, calendar.last_week),
         pacing=pacing_.pacing(daily, calendar.month_to_date, calendar.month, month_target),
         normal_weeks=list(normal),
         normal_skipped=skipped,
+        history=span,
         promotions_last_week=promotions.during(wh, sid, calendar.last_week),
     )
     has = lambda table: queries.has_rows(wh, table, sid)  # noqa: E731 - local shorthand
+    if not traffic.in_period(daily, week).uv.notna().any():  # orders only: UV, conversion and the bridge are unknown
+        review.missing.update(visitors="shop_daily", bridge="shop_daily", funnel="shop_daily")
+        review.bridge = Bridge(review.bridge.start, review.bridge.end, {})
     if has("traffic_daily"):
         review.traffic = traffic.traffic_sources(wh, sid, week, calendar.last_week)
     else:
         review.missing["traffic"] = "traffic_daily"
     cat_weeks = None
+    baseline_known = span.first <= min(p.start for p in calendar.weeks_back.values())  # 4 weeks before the week
+    if not baseline_known:
+        review.missing["baselines"] = "history"
     if has("product_daily") and has("products"):
         review.products = products_.products(
             wh, sid, calendar.weeks_back, top_n=params.top_n, new_product_days=params.new_product_days,
             new_product_hit_rate=params.new_product_hit_rate,
         )
-        cat_weeks = products_.category_refunds(wh, sid, calendar.weeks_back)
+        cat_weeks = products_.category_refunds(wh, sid, calendar.weeks_back) if baseline_known else None
     else:
         review.missing["products"] = "product_daily + products"
     if has("inventory_daily") and has("product_daily"):
@@ -147,7 +163,7 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
     if use_orders:
         ends = {"this_week": week.end, "last_week": calendar.last_week.end, "4_weeks_ago": week.end - dt.timedelta(days=28)}
         review.customers = customers_.customers(wh, sid, parts, ends, lookback_days=params.rfm_lookback_days,
-                                                dormant_days=params.dormant_days)
+                                                dormant_days=params.dormant_days, history_from=span.first_order)
     else:
         review.missing["customers"] = "orders"
     review.anomalies = find_anomalies(review, cat_weeks, immature["this_week"])
@@ -178,6 +194,8 @@ def find_anomalies(review: WeeklyReview, cat_weeks: pd.DataFrame | None, refunds
     found: list[rules.Anomaly] = []
     if review.products is not None:
         sku_weeks = review.products.sku_weeks
+        if "baselines" in review.missing:  # no 4-week baseline: no conversion-drop alert
+            sku_weeks = sku_weeks.iloc[0:0]
         if review.inventory is not None:  # a SKU out of stock cannot convert: that finding is the stockout
             sku_weeks = sku_weeks[~sku_weeks.sku_id.isin(review.inventory.stockouts.sku_id)]
         found += rules.sku_conversion_drops(sku_weeks, drop=p.sku_conversion_drop, min_uv=p.sku_min_uv, min_z=p.sku_drop_min_z)

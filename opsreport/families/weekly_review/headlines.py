@@ -11,37 +11,38 @@ from __future__ import annotations
 import math
 
 from ...i18n import Messages
-from ...metrics.registry import format_change, format_value, metric
+from ...metrics.registry import metric
 from ...viz import narrative, numbers
 
 LIMIT = 5
 ALERTS_ALONE = 3  # high alerts with a sentence each; more are listed together
 
 
-def headlines(review, say: Messages) -> list[str]:
+def headlines(review, say: Messages, num: numbers.Numbers | None = None) -> list[str]:
+    num = num or numbers.Numbers(say.lang, review.shop.get("currency") or "CNY")
     k = review.kpis.set_index("metric")
     gmv = k.loc["gmv"]
-    out = [_gmv(review, gmv, say)]
+    out = [_gmv(review, gmv, say, num)]
     high = [a for a in review.anomalies if a.severity == "high"]
     for a in high[:ALERTS_ALONE]:
-        out.append(say("headline.alert", rule=say.word("rule", a.rule), finding=narrative.short(a, say),
+        out.append(say("headline.alert", rule=say.word("rule", a.rule), finding=narrative.short(a, say, num),
                        action=narrative.action(a, say).rstrip("。.")))
     if len(high) > ALERTS_ALONE:
-        items = say("headline.sep").join(narrative.short(a, say) for a in high[ALERTS_ALONE:])
+        items = say("headline.sep").join(narrative.short(a, say, num) for a in high[ALERTS_ALONE:])
         out.append(say("headline.more_alerts", items=items))
     if not high:
-        out.append(_drivers(k, say))
+        out.append(_drivers(k, say, num))
         rest = review.anomalies[:1]
-        tail = say("headline.quiet_other", finding=narrative.describe(rest[0], say)) if rest else say("headline.quiet_none")
+        tail = say("headline.quiet_other", finding=narrative.describe(rest[0], say, num)) if rest else say("headline.quiet_none")
         out.append(say("headline.quiet", rest=tail))
     if len(out) < LIMIT and not review.bridge.empty:
         b = review.bridge
         main = b.main_factor()
-        out.append(say("headline.bridge", change=_signed_money(b.change), factor=say.word("factor", main),
-                       contribution=_signed_money(b.contributions[main])))
+        out.append(say("headline.bridge", change=num.money(b.change, plus=True), factor=say.word("factor", main),
+                       contribution=num.money(b.contributions[main], plus=True)))
     p = review.pacing
     if len(out) < LIMIT and not math.isnan(p.target):
-        money, rate = (lambda v: format_value(v, "yuan")), (lambda v: format_value(v, "rate"))
+        money, rate = num.money, (lambda v: num.value(v, "rate"))
         out.append(say("headline.pacing", month=p.month, gmv_mtd=money(p.gmv_mtd), completion=rate(p.completion),
                        time_elapsed=rate(p.time_elapsed), recent_days=p.recent_days, run_rate=money(p.run_rate_recent),
                        projected=rate(p.projected_completion), days_remaining=p.days_remaining,
@@ -49,26 +50,22 @@ def headlines(review, say: Messages) -> list[str]:
     return out[:LIMIT]
 
 
-def _gmv(review, gmv, say: Messages) -> str:
-    text = say("headline.gmv", gmv=format_value(gmv.this_week, "yuan"), wow=format_change(gmv.wow, "yuan"),
-               yoy=format_change(gmv.yoy, "yuan"))
+def _gmv(review, gmv, say: Messages, num: numbers.Numbers) -> str:
+    text = say("headline.gmv", gmv=num.money(gmv.this_week), wow=num.change(gmv.wow, "yuan"), yoy=num.change(gmv.yoy, "yuan"))
     if not math.isnan(gmv.target):
-        text += say("headline.gmv_target", achieved=format_value(gmv.this_week / gmv.target, "rate"))
+        text += say("headline.gmv_target", achieved=num.value(gmv.this_week / gmv.target, "rate"))
     if review.promotions_last_week and not math.isnan(gmv.vs_normal):  # week on week says little after a promotion
         text += say("headline.normal", promotions=say.join(p.name for p in review.promotions_last_week),
-                    weeks=len(review.normal_weeks), amount=format_change(abs(gmv.vs_normal), "yuan").lstrip("+"),
+                    weeks=len(review.normal_weeks), amount=num.change(abs(gmv.vs_normal), "yuan").lstrip("+"),
                     relation=say("headline.below" if gmv.vs_normal < 0 else "headline.above"))
     return text + say("headline.gmv_end")
 
 
-def _drivers(k, say: Messages) -> str:
+def _drivers(k, say: Messages, num: numbers.Numbers) -> str:
     items = []
     for key in ("uv", "conversion_rate", "aov"):
         m = metric(key)
         items.append(say("headline.driver", label=m.label(say.lang),
-                         value=m.format(k.loc[key, "this_week"]), change=format_change(k.loc[key, "wow"], m.unit)))
+                         value=num.value(k.loc[key, "this_week"], m.unit), change=num.change(k.loc[key, "wow"], m.unit)))
     return say("headline.drivers", items=say.join(items))
 
-
-def _signed_money(value: float) -> str:
-    return numbers.format_money(value, plus=True)

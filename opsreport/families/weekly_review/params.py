@@ -11,6 +11,7 @@ from ...periods import iso_week
 class WeeklyReviewParams(ReportParams):
     shop_id: str = Field("0071", description="shop to review", min_length=1)
     week: str = Field("last", description="ISO week such as 2026-W47, or 'last' for the last complete week")
+    allow_partial: bool = Field(False, description="review a week with fewer than 7 days of data (marked partial)")
     top_n: int = Field(10, ge=1, le=100, description="rows in product rankings")
     trend_weeks: int = Field(8, ge=2, le=52, description="weeks shown in the daily trend")
     # anomaly thresholds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...analyses.calendar import resolve_week
+from ...analyses.calendar import days_with_data, resolve_week
 from ...views.title import shop_title_block
 from ...warehouse.connection import Warehouse
 from ..spec import FamilySpec, Resolved
@@ -11,8 +11,10 @@ from .params import WeeklyReviewParams
 
 def resolve(wh: Warehouse, params: WeeklyReviewParams) -> Resolved:
     shop = wh.shop(params.shop_id)
-    week = resolve_week(wh, params.shop_id, params.week)
-    title = shop_title_block("weekly_review", shop, week, params.lang, params.timezone)
+    week = resolve_week(wh, params.shop_id, params.week, allow_partial=params.allow_partial)
+    days = len(days_with_data(wh, params.shop_id, week))
+    partial = days if days < week.days else None
+    title = shop_title_block("weekly_review", shop, week, params.lang, params.timezone, partial_days=partial)
     return Resolved(key=params.shop_id, period=week.label, title=title, updates={"week": week.label})
 
 

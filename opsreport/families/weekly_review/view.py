@@ -9,7 +9,7 @@ import math
 import pandas as pd
 
 from ...i18n import Messages
-from ...metrics.registry import format_value, metric, metrics
+from ...metrics.registry import metric, metrics
 from ...viz import charts, narrative, numbers
 from ...viz.tables import Col, callout, heading, note, table
 from ...views.blocks import Block
@@ -41,6 +41,8 @@ class WeeklyReviewView:
         self.review = review
         self.lang = review.lang
         self.say = Messages(review.lang, FAMILY)
+        self.currency = review.shop.get("currency") or "CNY"
+        self.num = numbers.Numbers(review.lang, self.currency)  # every number in the shop's currency
         self.shown: list = []  # every table shown, in order: the Excel workbook's sheets
 
     # helpers -----------------------------------------------------------------------------
@@ -61,7 +63,7 @@ class WeeklyReviewView:
     def _table(self, frame: pd.DataFrame, cols: list[Col], *, caption: str | None = None, note: str | None = None,
                sheet: str | None = None, show: bool = True):
         """A table of the report; every one becomes a sheet of the workbook (``sheet`` names it)."""
-        shown = table(frame, cols, caption=caption, note=note, name=sheet)
+        shown = table(frame, cols, caption=caption, note=note, name=sheet, currency=self.currency)
         self.shown.append(shown)
         return shown if show else None
 
@@ -81,11 +83,12 @@ class WeeklyReviewView:
 
     # sections ------------------------------------------------------------------------------
     def headline(self) -> Block:
-        return Block([self._h("headline"), callout(headlines(self.review, self.say))])
+        return Block([self._h("headline"), callout(headlines(self.review, self.say, self.num))])
 
     def kpi_frame(self) -> pd.DataFrame:
         k = self.review.kpis.copy()
-        k.insert(1, "label", [self._m(m) + (" *" if imm else "") for m, imm in zip(k.metric, k.immature)])
+        k.insert(1, "label", [self._m(m) + (" *" if imm else "") + (" †" if short else "")
+                              for m, imm, short in zip(k.metric, k.immature, k.short_history)])
         return k
 
     def kpis(self) -> Block:
@@ -103,6 +106,12 @@ class WeeklyReviewView:
         ]
         r = self.review
         notes = []
+        if "visitors" in r.missing:
+            hint = missing_sources(r.missing["visitors"], r.shop.get("platform"), self.say)
+            notes.append(self.say("kpis.no_traffic", table=r.missing["visitors"], sources=hint))
+        if r.kpis.short_history.any():
+            names = self.say.join(self._m(m) for m in r.kpis.metric[r.kpis.short_history])
+            notes.append(self.say("kpis.short_history", metrics=names, first=r.history.first_order))
         if r.kpis.immature.any():
             notes.append(self.say("kpis.immature", days=r.params.refund_mature_days))
         notes.append(self.say("kpis.changes"))
@@ -115,7 +124,7 @@ class WeeklyReviewView:
         else:
             notes.append(self.say("kpis.no_normal"))
         if r.ads is not None:
-            notes.append(self.say("kpis.roi_target", target=format_value(r.ads.target.value, "ratio"), source=self._roi_source()))
+            notes.append(self.say("kpis.roi_target", target=self.num.value(r.ads.target.value, "ratio"), source=self._roi_source()))
         return Block([self._h("kpis"), self._table(self.kpi_frame(), cols, note=" ".join(notes), sheet=self.say("sheet.kpis"))])
 
     def _roi_source(self) -> str:
@@ -129,18 +138,20 @@ class WeeklyReviewView:
         return frame
 
     def bridge(self) -> Block:
+        if (m := self._missing("bridge")) is not None:
+            return m
         b = self.review.bridge
         if b.empty:
             return Block([self._h("bridge"), note(self.say("bridge.nothing"))])
         frame = self.bridge_frame()
-        chart = charts.gmv_bridge(frame, b.start, b.end, self.lang,
+        chart = charts.gmv_bridge(frame, b.start, b.end, self.lang, currency=self.currency,
                                   labels={"start": self.say("bridge.start"), "end": self.say("bridge.end")})
-        parts = self.say.join(self.say("bridge.part", factor=row.factor_label, contribution=_signed_money(row.contribution))
+        parts = self.say.join(self.say("bridge.part", factor=row.factor_label, contribution=self.num.money(row.contribution, plus=True))
                               for row in frame.itertuples())
         cols = [Col("factor_label", self._c("factor"), "text"), Col("contribution", self._c("contribution"), "yuan"),
                 Col("share_of_change", self._c("share_of_change"), "rate")]
         self._table(frame, cols, sheet=self.say("sheet.bridge"), show=False)
-        return Block([self._h("bridge"), chart, note(self.say("bridge.sentence", change=_signed_money(b.change), parts=parts)),
+        return Block([self._h("bridge"), chart, note(self.say("bridge.sentence", change=self.num.money(b.change, plus=True), parts=parts)),
                       note(self.say("bridge.method"))])
 
     def trend(self) -> Block:
@@ -149,7 +160,7 @@ class WeeklyReviewView:
                 Col("conversion_rate", self._c("conversion_rate"), "rate"), Col("buyer_days", self._c("buyer_days"), "count")]
         self._table(daily, cols, sheet=self.say("sheet.trend"), show=False)
         title = heading(self.say("trend.heading", weeks=self.review.params.trend_weeks))
-        return Block([title, charts.daily_trend(daily, self.lang, labels={"current": self._p("this_week")})])
+        return Block([title, charts.daily_trend(daily, self.lang, labels={"current": self._p("this_week")}, currency=self.currency)])
 
     def traffic(self) -> Block:
         if (m := self._missing("traffic")) is not None:
@@ -168,13 +179,15 @@ class WeeklyReviewView:
         ]
         shop_uv = self.review.kpis.set_index("metric").loc["uv", "this_week"]
         sources_uv = float(tr.uv.sum())
-        fmt = metric("uv").format
+        fmt = lambda v: self.num.value(v, "count")  # noqa: E731 - local shorthand
         explain = (self.say("traffic.note", sources=fmt(sources_uv), shop=fmt(shop_uv))
                    if sources_uv > shop_uv * 1.0005 else self.say("traffic.note_plain"))
         return Block([self._h("traffic"), charts.traffic_sources(tr, self.lang, labels=self._labels()),
                       self._table(tr, cols, note=explain, sheet=self.say("sheet.traffic"))])
 
     def funnel(self) -> Block:
+        if (m := self._missing("funnel")) is not None:
+            return m
         f = self.review.funnel.copy()
         f.insert(1, "step_label", [self.say.word("funnel", s) for s in f.step])
         cols = [
@@ -186,8 +199,8 @@ class WeeklyReviewView:
             Col("step_rate_change", self._c("change"), "pp_change"),
         ]
         k = self.review.kpis.set_index("metric")
-        explain = self.say("funnel.note", buyer_days=format_value(f.users.iloc[-1], "count"),
-                           paid_buyers=format_value(k.loc["paid_buyers", "this_week"], "count"))
+        explain = self.say("funnel.note", buyer_days=self.num.value(f.users.iloc[-1], "count"),
+                           paid_buyers=self.num.value(k.loc["paid_buyers", "this_week"], "count"))
         return Block([self._h("funnel"), charts.funnel(f, self.lang, labels=self._labels()),
                       self._table(f, cols, note=explain, sheet=self.say("sheet.funnel"))])
 
@@ -208,9 +221,9 @@ class WeeklyReviewView:
         ]
         top_title = self.say("products.top", count=len(p.top))
         fall_title = self.say("products.fallers")
-        new_title = self.say("products.new", rate=format_value(self.review.params.new_product_hit_rate, "rate").replace(".00%", "%"))
+        new_title = self.say("products.new", rate=self.num.value(self.review.params.new_product_hit_rate, "rate").replace(".00%", "%"))
         a = p.active
-        active = self.say("products.active", count=a.on_shelf, rate=metric("active_sku_rate").format(a.active_sku_rate),
+        active = self.say("products.active", count=a.on_shelf, rate=self.num.value(a.active_sku_rate, "rate"),
                           on_shelf=a.on_shelf, active=a.active)
         new = p.new.assign(verdict_label=[self.say.word("verdict", v) for v in p.new.verdict])
         new_cols = [
@@ -224,7 +237,7 @@ class WeeklyReviewView:
         blocks = [
             self._h("products"),
             note(active),
-            charts.bar_ranking(p.top, "product_name", "gmv", "yuan", self.lang, top_title),
+            charts.bar_ranking(p.top, "product_name", "gmv", "yuan", self.lang, top_title, currency=self.currency),
             self._table(p.top, base, caption=top_title, sheet=self.say("sheet.top")),
             self._table(p.fallers, base + [Col("gmv_delta", self._c("gmv_delta"), "yuan")], caption=fall_title, sheet=self.say("sheet.fallers"),
                         note=self._shown_of(p.fallers_count, top_n) or None),
@@ -297,8 +310,8 @@ class WeeklyReviewView:
         ]
         chan_cols = [c for c in cols if c.key != "campaign"]
         target = ads.target.value
-        explain = self.say("ads.explain", target=format_value(target, "ratio"), source=self._roi_source(),
-                           min_spend=format_value(ads.min_spend, "yuan"))
+        explain = self.say("ads.explain", target=self.num.value(target, "ratio"), source=self._roi_source(),
+                           min_spend=self.num.value(ads.min_spend, "yuan"))
         chart = charts.bar_ranking(
             camp.assign(name=camp.channel + " / " + camp.campaign), "name", "roi", "ratio", self.lang, self.say("ads.chart"),
             reference=target, reference_label=self._c("roi_target"), highlight="below_target",
@@ -306,7 +319,7 @@ class WeeklyReviewView:
         )
         below = note(self.say("ads.below", campaigns=self.say("ads.n_campaigns", count=int(camp.below_target.sum())),
                               channels=self.say("ads.n_channels", count=int(chan.below_target.sum())),
-                              target=format_value(target, "ratio")))
+                              target=self.num.value(target, "ratio")))
         return Block([self._h("ads"), below, self._table(chan, chan_cols, caption=self.say("ads.channels"), sheet=self.say("sheet.channels")), chart,
                       self._table(camp, cols, caption=self.say("ads.campaigns"), note=explain, sheet=self.say("sheet.campaigns"))])
 
@@ -358,7 +371,7 @@ class WeeklyReviewView:
             {
                 "severity": self.say.word("severity", a.severity),
                 "rule": self.say.word("rule", a.rule),
-                "evidence": narrative.describe(a, self.say),
+                "evidence": narrative.describe(a, self.say, self.num),
                 "action": narrative.action(a, self.say),
                 "judge": "bad" if a.severity == "high" else "neutral",
             }
@@ -368,11 +381,14 @@ class WeeklyReviewView:
 
     def anomalies(self) -> Block:
         frame = self.anomaly_frame()
+        history = None
+        if "baselines" in self.review.missing:  # said, not guessed: these rules need 4 earlier weeks
+            history = note(self.say("anomalies.no_baseline", first=self.review.history.first))
         if frame.empty:
-            return Block([self._h("anomalies"), note(self.say("anomalies.none"))])
+            return Block([self._h("anomalies"), history, note(self.say("anomalies.none"))])
         cols = [Col("severity", self.say("anomalies.severity"), "text", judge="judge"), Col("rule", self._c("rule"), "text"),
                 Col("evidence", self._c("evidence"), "text"), Col("action", self.say("anomalies.action"), "text")]
-        return Block([self._h("anomalies"), self._table(frame, cols, sheet=self.say("sheet.anomalies"))])
+        return Block([self._h("anomalies"), history, self._table(frame, cols, sheet=self.say("sheet.anomalies"))])
 
     def pacing(self) -> Block:
         p = self.review.pacing
@@ -430,11 +446,8 @@ class WeeklyReviewView:
         block = shop_title_block(FAMILY, r.shop, r.week, self.lang, r.params.timezone)
         parameters = r.params.model_dump(exclude={"excel_path", "warehouse"})
         if r.ads is not None and r.params.roi_target is None:  # say which target the report used
-            parameters["roi_target"] = f"{format_value(r.ads.target.value, 'ratio')} ({self._roi_source()})"
+            parameters["roi_target"] = f"{self.num.value(r.ads.target.value, 'ratio')} ({self._roi_source()})"
         write_workbook(self.sheets(), path, title=block.title, cover=[("", block.subtitle), *block.meta],
                        parameters=parameters, definitions=self._appendix_table(), lang=self.lang)
         return Block([])
 
-
-def _signed_money(value: float) -> str:
-    return numbers.format_money(value, plus=True)
