@@ -4,14 +4,28 @@ Validation runs inside the warehouse engine (pandera's Ibis backend), so a 10-mi
 orders table is checked without being pulled into pandas, and it is lazy: every problem of
 every table is collected and reported at once.
 
-Conventions: money in yuan as floats (`*_amount`, `*_price`, `spend`), rates never stored,
-counts as integers, dates as DATE, instants as TIMESTAMP.
+Conventions: money in the shop's currency as floats (`*_amount`, `*_price`, `spend`; the
+currency is `shops.currency`, ISO 4217, CNY for every shop of a Chinese platform), rates never
+stored, counts as integers, dates as DATE, instants as TIMESTAMP (Beijing time, as the platforms
+export them).
+
+Optional columns say ``nullable=True`` (``optional_columns()`` lists them): the column is always
+there, and NULL means "the export did not say", never zero; values that are present are still
+checked. (pandera's ``Optional[...]`` would instead let the column itself be absent.) Beside the column checks, each table has row rules (``ROW_RULES``) that a single column
+cannot express: a refund above its order's paid amount, a row dated after the as-of date.
+
+As-of date: today in Beijing time (``as_of_today()``), the zone the platforms date their data in.
+No canonical row can describe a day after it; a stray future row (a mistyped year) is reported by
+the check that runs before every report, naming its table, key and date, instead of making
+``week=last`` pick a week without data later. Plans (targets, promotions) and launch dates may lie
+in the future and are not checked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 import ibis
@@ -39,11 +53,16 @@ class _Contract(DataFrameModel):
 
 
 class Shops(_Contract):
-    shop_id: str = Field(unique=True)
+    shop_id: str
     name: str
     platform: str = Field(isin=PLATFORMS)
     category: str
-    currency: str
+    # ISO 4217 code of every amount of the shop (CNY, GBP, ...). Warehouse files written before
+    # the column existed read as CNY (LEGACY_DEFAULTS), the only currency their shops used.
+    currency: str = Field(str_matches=r"^[A-Z]{3}$")
+
+    class Config:
+        unique = ["shop_id"]  # table-level: pandera's Ibis backend ignores Field(unique=True)
 
 
 class Products(_Contract):
@@ -89,34 +108,46 @@ class OrderItems(_Contract):
 
 
 class ShopDaily(_Contract):
-    """The platform's shop overview per day (UV is distinct visitors of that day)."""
+    """The platform's shop overview per day (UV is distinct visitors of that day).
+
+    Required: UV, paid buyers and paid amount, the three numbers every overview export (生意参谋,
+    京东商智, 抖店罗盘) carries and without which the day says nothing (GMV and conversion).
+    Everything else is a metric the user picks in the export dialog, so an export may lack it.
+    """
 
     shop_id: str
     date: dt.date
     uv: int = Field(ge=0)
-    pv: int = Field(ge=0)
-    cart_users: int = Field(ge=0)
-    fav_users: int = Field(ge=0)
-    order_buyers: int = Field(ge=0)
+    # optional: PV is an indicator the export dialogs let users leave out
+    pv: int = Field(ge=0, nullable=True)
+    # optional: funnel steps (cart, favourite, order) are picked indicators, absent from slim exports
+    cart_users: int = Field(ge=0, nullable=True)
+    fav_users: int = Field(ge=0, nullable=True)
+    order_buyers: int = Field(ge=0, nullable=True)
     paid_buyers: int = Field(ge=0)
-    paid_orders: int = Field(ge=0)
-    units: int = Field(ge=0)
+    # optional: orders and units are picked indicators (orders and order_items also give them)
+    paid_orders: int = Field(ge=0, nullable=True)
+    units: int = Field(ge=0, nullable=True)
     paid_amount: float = Field(ge=0)
-    refund_amount: float = Field(ge=0)
+    # optional: several overview views have no refund column; refunds also come from orders
+    refund_amount: float = Field(ge=0, nullable=True)
 
     class Config:
         unique = ["shop_id", "date"]
 
 
 class TrafficDaily(_Contract):
+    """Traffic per source and day. Required: UV, paid buyers and paid amount (a source's reach,
+    conversion and sales); the other indicators are optional, as in the shop overview."""
+
     shop_id: str
     date: dt.date
     source: str
     uv: int = Field(ge=0)
-    pv: int = Field(ge=0)
-    cart_users: int = Field(ge=0)
-    fav_users: int = Field(ge=0)
-    order_buyers: int = Field(ge=0)
+    pv: int = Field(ge=0, nullable=True)  # optional: a picked indicator
+    cart_users: int = Field(ge=0, nullable=True)  # optional: funnel steps are picked indicators
+    fav_users: int = Field(ge=0, nullable=True)
+    order_buyers: int = Field(ge=0, nullable=True)
     paid_buyers: int = Field(ge=0)
     paid_amount: float = Field(ge=0)
 
@@ -125,12 +156,15 @@ class TrafficDaily(_Contract):
 
 
 class ProductDaily(_Contract):
+    """Per SKU and day. Required: UV, paid buyers, units and paid amount (units drive days of
+    cover, and every product export has 支付件数); cart and favourite users are optional."""
+
     shop_id: str
     date: dt.date
     sku_id: str
     uv: int = Field(ge=0)
-    cart_users: int = Field(ge=0)
-    fav_users: int = Field(ge=0)
+    cart_users: int = Field(ge=0, nullable=True)  # optional: funnel steps are picked indicators
+    fav_users: int = Field(ge=0, nullable=True)
     paid_buyers: int = Field(ge=0)
     units: int = Field(ge=0)
     paid_amount: float = Field(ge=0)
@@ -227,6 +261,78 @@ CONTRACTS: dict[str, type[DataFrameModel]] = {
 }
 
 
+# Columns a warehouse file written before they existed may lack, and the value they then have.
+LEGACY_DEFAULTS: dict[str, dict[str, object]] = {
+    "shops": {"currency": "CNY"},  # every shop of those files sold on a Chinese platform in yuan
+}
+
+# The zone the platforms date their data in (China has no daylight saving time).
+PLATFORM_ZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def as_of_today() -> dt.date:
+    """The as-of date: no canonical row can be dated after it (today in Beijing time)."""
+    return dt.datetime.now(PLATFORM_ZONE).date()
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A condition on each row that a single-column check cannot express.
+
+    ``broken(table, as_of)`` selects the rows that break it; ``columns`` are the columns it reads
+    (shown beside each cited row); ``what`` says the rule (``{as_of}`` is filled in).
+    """
+
+    columns: tuple[str, ...]
+    broken: Callable[[ibis.Table, dt.date], ibis.expr.types.BooleanColumn]
+    what: str
+
+
+# A refund may round to a cent above the paid amount; more is nonsense.
+REFUND_TOLERANCE = 0.005
+
+# The dated columns of each table that cannot lie after the as-of date.
+DATED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "orders": ("created_at", "paid_at", "refunded_at"),
+    "shop_daily": ("date",),
+    "traffic_daily": ("date",),
+    "product_daily": ("date",),
+    "inventory_daily": ("date",),
+    "ads_daily": ("date",),
+    "service_daily": ("date",),
+}
+
+
+def _after_as_of(column: str) -> RowRule:
+    def broken(t: ibis.Table, as_of: dt.date):
+        value = t[column]
+        day = value.date() if value.type().is_timestamp() else value
+        return day.notnull() & (day > as_of)
+
+    return RowRule((column,), broken, f"column '{column}' is after the as-of date {{as_of}} (today in Beijing time)")
+
+
+ROW_RULES: dict[str, list[RowRule]] = {
+    name: [_after_as_of(c) for c in columns] for name, columns in DATED_COLUMNS.items()
+}
+ROW_RULES["orders"].insert(0, RowRule(
+    ("refund_amount", "paid_amount"),
+    lambda t, _: t.refund_amount > t.paid_amount + REFUND_TOLERANCE,
+    "refund_amount must not exceed the order's paid_amount",
+))
+
+
+def optional_columns(table_name: str) -> list[str]:
+    """The contract's optional columns (NULL when the export did not say), in contract order."""
+    schema = CONTRACTS[table_name].to_schema()
+    return [name for name, col in schema.columns.items() if col.nullable]
+
+
+def key_of(table_name: str) -> list[str]:
+    """The columns that identify a row of the table."""
+    return list(CONTRACTS[table_name].to_schema().unique or [])
+
+
 def columns_of(table_name: str) -> dict[str, idt.DataType]:
     """The contract's columns and their canonical Ibis types, in contract order."""
     schema = CONTRACTS[table_name].to_schema()
@@ -255,8 +361,12 @@ def conform(table: ibis.Table, table_name: str) -> tuple[ibis.Table, list[str]]:
     """Cast columns of the right family to the contract's exact type (int32 -> int64, ...).
 
     Returns the cast table and one message per column whose type is of the wrong family
-    (text where a number is expected, ...); those columns are left as they are.
+    (text where a number is expected, ...); those columns are left as they are. A column of
+    ``LEGACY_DEFAULTS`` that the table lacks is added with its default value.
     """
+    legacy = {c: v for c, v in LEGACY_DEFAULTS.get(table_name, {}).items() if c not in table.columns}
+    if legacy:
+        table = table.mutate(**{c: ibis.literal(v) for c, v in legacy.items()})
     problems = []
     casts = {}
     for name, expected in columns_of(table_name).items():
@@ -272,12 +382,14 @@ def conform(table: ibis.Table, table_name: str) -> tuple[ibis.Table, list[str]]:
     return (table.mutate(**casts) if casts else table), problems
 
 
-def validate(table: ibis.Table, table_name: str, row_columns: Sequence[str] = ()) -> ibis.Table:
-    """Check ``table`` against its contract; raise ContractError listing every problem.
+def validate(table: ibis.Table, table_name: str, row_columns: Sequence[str] = (),
+             as_of: dt.date | None = None) -> ibis.Table:
+    """Check ``table`` against its contract and row rules; raise ContractError listing every problem.
 
-    ``row_columns`` name extra columns of ``table`` that say where a row comes from (an
-    importer's "orders.csv, row 7"): when given, failing rows are cited by them instead of by
-    the table's key, and null values, disallowed values and duplicate keys are cited too.
+    Failing rows are cited by the table's key (``order_id=o3 (paid_amount=-1.0)``), or, when
+    ``row_columns`` are given, by those extra columns of ``table`` that say where a row comes
+    from (an importer's "orders.csv, row 7"). ``as_of``: no row may be dated after it (default:
+    ``as_of_today()``).
     """
     conformed, type_problems = conform(table, table_name)
     model = CONTRACTS[table_name]
@@ -289,15 +401,35 @@ def validate(table: ibis.Table, table_name: str, row_columns: Sequence[str] = ()
         if problems:
             raise ContractError(_format(table_name, problems))
         return conformed
+    cite = list(row_columns) or key_of(table_name)
     try:
         model.validate(conformed, lazy=True)
     except pa_errors.SchemaErrors as exc:
         problems.extend(_describe(exc, conformed, type_problems, list(row_columns)))
     except pa_errors.SchemaError as exc:  # pragma: no cover - lazy=True collects them
         problems.append(str(exc).splitlines()[0])
+    problems.extend(_rule_problems(conformed, table_name, type_problems, cite, bool(row_columns),
+                                   as_of or as_of_today()))
     if problems:
         raise ContractError(_format(table_name, problems))
     return conformed
+
+
+def _rule_problems(table: ibis.Table, table_name: str, type_problems: list[str], cite: list[str], by_place: bool,
+                   as_of: dt.date) -> list[str]:
+    """One message per row rule that some rows break (rules on a missing or mistyped column are
+    skipped: that column is reported already)."""
+    expected = columns_of(table_name)
+    unusable = {p.split("'")[1] for p in type_problems}
+    out = []
+    for rule in ROW_RULES.get(table_name, []):
+        if any(c not in table.columns or c in unusable or c not in expected for c in rule.columns):
+            continue
+        condition = rule.broken(table, as_of)
+        if int(table.filter(condition).count().execute()):
+            out.append(_rows_message(table, condition, list(rule.columns), cite, rule.what.format(as_of=as_of),
+                                     by_place=by_place))
+    return out
 
 
 def _is_empty(table: ibis.Table) -> bool:
@@ -306,6 +438,8 @@ def _is_empty(table: ibis.Table) -> bool:
 
 def _describe(exc: pa_errors.SchemaErrors, table: ibis.Table, known: list[str], row_columns: list[str]) -> list[str]:
     bad_type_columns = {p.split("'")[1] for p in known}
+    keys = _row_keys(exc)
+    cite = row_columns or [k for k in keys if k in table.columns]
     out = []
     missing = []
     for err in exc.schema_errors:
@@ -317,12 +451,13 @@ def _describe(exc: pa_errors.SchemaErrors, table: ibis.Table, known: list[str], 
         if reason == "COLUMN_NOT_IN_DATAFRAME":
             missing.append(column)
         elif reason == "DUPLICATES":
-            keys = list(table.columns) if err.schema is None else _unique_keys(err)
-            out.append(_duplicates_message(table, keys, row_columns))
+            dup_keys = list(table.columns) if err.schema is None else _unique_keys(err)
+            out.append(_duplicates_message(table, dup_keys, row_columns))
         elif reason == "DATAFRAME_CHECK":
-            out.append(_check_message(table, text, _row_keys(exc), err.check, row_columns))
-        elif reason == "SERIES_CONTAINS_NULLS" and row_columns and column in table.columns:
-            out.append(_rows_message(table, table[column].isnull(), column, row_columns, f"column '{column}' must not be empty"))
+            out.append(_check_message(table, text, keys, err.check, row_columns))
+        elif reason == "SERIES_CONTAINS_NULLS" and cite and column in table.columns:
+            out.append(_rows_message(table, table[column].isnull(), [column], [c for c in cite if c != column] or cite,
+                                     f"column '{column}' must not be empty", by_place=bool(row_columns)))
         else:
             out.append(text)
     if missing:
@@ -347,19 +482,28 @@ def _row_keys(exc: pa_errors.SchemaErrors) -> list[str]:
     return list(unique) if unique else []
 
 
-def _cite(row, columns: list[str]) -> str:
-    if len(columns) == 1:
+def _cite(row, columns: list[str], by_place: bool = True) -> str:
+    """A row by where it comes from ("a.csv, row 3") or by its key ("shop_id=0001, order_id=o3")."""
+    if by_place and len(columns) == 1:
         return _plain(row[columns[0]])
     return ", ".join(f"{k}={_plain(row[k])}" for k in columns)
 
 
-def _rows_message(table: ibis.Table, condition, column: str, row_columns: list[str], what: str) -> str:
-    """``what``: n row(s), e.g. <row> (column=value); ... (rows cited by ``row_columns``)."""
+def _shown(row, column: str) -> str:
+    value = row[column]
+    return f"{column} empty" if value is None or value != value else f"{column}={_plain(value)}"
+
+
+def _rows_message(table: ibis.Table, condition, columns: str | list[str], cite: list[str], what: str, *,
+                  by_place: bool = True) -> str:
+    """``what``: n row(s), e.g. <row> (column=value, ...); ... (rows cited by ``cite``: places
+    when ``by_place``, else the table's key)."""
+    columns = [columns] if isinstance(columns, str) else list(columns)
     bad = table.filter(condition)
     n = int(bad.count().execute())
-    rows = bad.select(*row_columns, column).limit(3).execute()
+    rows = bad.select(*dict.fromkeys([*cite, *columns])).limit(3).execute()
     examples = "; ".join(
-        f"{_cite(r, row_columns)} ({column}" + (" empty)" if r[column] is None or r[column] != r[column] else f"={_plain(r[column])})")
+        f"{_cite(r, cite, by_place)} (" + ", ".join(_shown(r, c) for c in columns) + ")"
         for _, r in rows.iterrows()
     )
     return f"{what}: {n} row(s), e.g. {examples}"
@@ -371,24 +515,23 @@ def _check_message(table: ibis.Table, text: str, keys: list[str], check=None, ro
     column = _column_in(text)
     rule = text.split(": ", 1)[1].split(" failure cases", 1)[0] if ": " in text else text
     samples = text.split("failure cases:", 1)[1].strip() if "failure cases:" in text else ""
-    where = ""
-    if row_columns and column in table.columns and getattr(check, "name", None) == "isin":
-        allowed = list(check.statistics.get("allowed_values", []))
-        return _rows_message(table, ~table[column].isin(allowed), column, list(row_columns),
-                             f"column '{column}' must be one of {', '.join(map(str, allowed))}")
-    if rule.startswith("greater_than_or_equal_to(") and column in table.columns:
-        bound = float(rule[len("greater_than_or_equal_to("):-1])
-        if row_columns:
-            return _rows_message(table, table[column] < bound, column, list(row_columns), f"column '{column}' must be >= {bound:g}")
-        bad = table.filter(table[column] < bound)
-        n = int(bad.count().execute())
-        shown = [k for k in keys if k in table.columns and k != column]
-        rows = bad.select(*shown, column).limit(3).execute()
-        examples = "; ".join(
-            ", ".join(f"{k}={_plain(r[k])}" for k in shown) + f" ({column}={r[column]})" for _, r in rows.iterrows()
-        )
-        where = f"{n} row(s), e.g. {examples}"
-        return f"column '{column}' must be >= {bound:g}: {where}"
+    by_place = bool(row_columns)
+    cite = list(row_columns) or [k for k in keys if k in table.columns and k != column]
+    name = getattr(check, "name", None)
+    if cite and column in table.columns:
+        value = table[column]
+        if name == "isin":
+            allowed = list(check.statistics.get("allowed_values", []))
+            return _rows_message(table, value.notnull() & ~value.isin(allowed), column, cite,
+                                 f"column '{column}' must be one of {', '.join(map(str, allowed))}", by_place=by_place)
+        if name == "str_matches":
+            pattern = check.statistics.get("pattern")
+            return _rows_message(table, value.notnull() & ~value.re_search(str(pattern)), column, cite,
+                                 f"column '{column}' must match {pattern}", by_place=by_place)
+        if rule.startswith("greater_than_or_equal_to("):
+            bound = float(rule[len("greater_than_or_equal_to("):-1])
+            return _rows_message(table, value < bound, column, cite, f"column '{column}' must be >= {bound:g}",
+                                 by_place=by_place)
     return f"column '{column}' fails {rule}; failing values: {samples[:160]}"
 
 

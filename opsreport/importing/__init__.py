@@ -7,13 +7,15 @@ Public API::
 
 Modules: ``readers`` (files -> text frames), ``values`` (cell parsers), ``mappings`` (YAML
 mappings, checked against the contracts), ``transform`` (text frame -> canonical rows),
-``load`` (staging, checks, upsert in one transaction), ``pipeline`` (``import_files``).
+``load`` (staging, checks, upsert in one transaction), ``detect`` (which mapping a file's
+headers fit, for ``source=None``), ``pipeline`` (``import_files``).
 """
 
-__all__ = ["FileReport", "Mapping", "TableChange", "builtin_sources", "get_mapping", "import_files", "load_mappings"]
+__all__ = ["Detection", "FileReport", "Mapping", "TableChange", "builtin_sources", "detect_source", "get_mapping",
+           "import_files", "load_mappings"]
 
 _HOME = {"FileReport": "pipeline", "TableChange": "pipeline", "import_files": "pipeline",
-         "Mapping": "mappings", "builtin_sources": "mappings", "get_mapping": "mappings", "load_mappings": "mappings"}
+         "Detection": "detect", "detect_source": "detect", "Mapping": "mappings", "builtin_sources": "mappings", "get_mapping": "mappings", "load_mappings": "mappings"}
 
 
 def __getattr__(name: str):

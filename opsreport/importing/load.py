@@ -9,6 +9,7 @@ Columns the file does not have keep their stored value; a new row gets the mappi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -113,27 +114,41 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_shop(con: duckdb.DuckDBPyConnection, shop_id: str, platforms: Sequence[str], *, platform: str | None,
-                name: str | None, category: str | None) -> tuple[bool, list[Problem]]:
-    """The shop's row, created when missing: (created, problems)."""
-    row = con.execute('SELECT platform FROM shops WHERE shop_id = ?', [shop_id]).fetchone()
+                name: str | None, category: str | None,
+                currency: str | None = None) -> tuple[tuple[str, str] | None, list[Problem]]:
+    """The shop's row, created when missing: ((platform, currency) when created, else None; problems).
+
+    A new shop's platform is the one given, else the source's (its first when it lists several;
+    the import output names it); a source of any platform needs ``platform``. Its currency is
+    ``currency`` (ISO 4217), CNY by default. An existing shop keeps both."""
+    wanted = currency.strip().upper() if currency is not None else None
+    if wanted is not None and not re.fullmatch(r"[A-Z]{3}", wanted):
+        return None, [Problem(None, f"--currency '{currency}' is not an ISO 4217 code such as CNY, USD or HKD")]
+    row = con.execute('SELECT platform, currency FROM shops WHERE shop_id = ?', [shop_id]).fetchone()
     if row is not None:
+        problems = []
         if "any" not in platforms and row[0] not in platforms:
-            return False, [Problem(None, (
+            problems.append(Problem(None, (
                 f"shop '{shop_id}' is a {row[0]} shop, but this source is for {' / '.join(platforms)} exports: "
-                "check --shop and --source"))]
-        return False, []
+                "check --shop and --source")))
+        if wanted is not None and row[1] != wanted:
+            problems.append(Problem(None, (
+                f"shop '{shop_id}' keeps its amounts in {row[1]}; --currency {wanted} cannot change that "
+                "(an import converts nothing): leave --currency out, or check --shop")))
+        return None, problems
     chosen = platform or next((p for p in platforms if p != "any"), None)
     if chosen is None:
-        return False, [Problem(None, f"shop '{shop_id}' is new and this source fits any platform: pass --platform "
-                                     f"({', '.join(schemas.PLATFORMS)})")]
+        return None, [Problem(None, f"shop '{shop_id}' is new and this source fits any platform: pass --platform "
+                                    f"({', '.join(schemas.PLATFORMS)}) to say which platform the shop sells on")]
     if chosen not in schemas.PLATFORMS or ("any" not in platforms and chosen not in platforms):
         allowed = schemas.PLATFORMS if "any" in platforms else list(platforms)
-        return False, [Problem(None, f"--platform '{chosen}' does not fit this source ({', '.join(allowed)})")]
+        return None, [Problem(None, f"--platform '{chosen}' does not fit this source ({', '.join(allowed)})")]
+    chosen_currency = wanted or CURRENCY
     con.execute(
         "INSERT INTO shops (shop_id, name, platform, category, currency) VALUES (?, ?, ?, ?, ?)",
-        [shop_id, name or shop_id, chosen, category or "unknown", CURRENCY],
+        [shop_id, name or shop_id, chosen, category or "unknown", chosen_currency],
     )
-    return True, []
+    return (chosen, chosen_currency), []
 
 
 # --- staging --------------------------------------------------------------------------------------

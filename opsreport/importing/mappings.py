@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import string
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -59,37 +61,72 @@ class ColumnSpec(BaseModel):
     aliases: list[str] = Field(default_factory=list, description="accepted header texts, preferred first")
     type: ColumnType
     required: bool = Field(True, description="the file must have one of the aliases")
+    optional: bool = Field(False, description="the export may lack the column: then it is stored as NULL")
     default: Any = Field(None, description="value for an empty cell, and for the whole column when it is absent")
     bare: Literal["fraction", "percent"] | None = Field(None, description="rate: what a number without % means")
+    format: list[str] | None = Field(None, description="date/datetime: strptime formats, tried in turn")
+    patterns: dict[str, str] | None = Field(None, description="text/status: regex -> value, first match wins")
     map: dict[str, str] | None = Field(None, description="export value -> canonical value")
     unknown: Literal["error", "keep"] | None = Field(None, description="a value not in map: error (status) or keep")
-    multiply_by: str | None = Field(None, description="another column of this target: the value is this x that")
+    multiply_by: str | None = Field(None, description="another column (or input) of this target: the value is this x that")
+    if_empty: str | None = Field(None, description="text/id: template for an empty cell, e.g. 'guest:{order_id}'")
 
-    @field_validator("aliases", mode="before")
+    @field_validator("aliases", "format", mode="before")
     @classmethod
-    def _one_alias(cls, value):
+    def _one_text(cls, value):
         return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> "ColumnSpec":
+        problems = []
+        if self.optional:
+            if "required" in self.model_fields_set and self.required:
+                problems.append("'optional: true' and 'required: true' contradict each other")
+            self.required = False
         if not self.aliases and self.required:
-            raise ValueError("a required column needs at least one alias")
-        if not self.aliases and self.default is None:
-            raise ValueError("give aliases, or a default (a constant for every row)")
+            problems.append("a required column needs at least one alias")
+        if not self.aliases and self.default is None and self.if_empty is None:
+            problems.append("give aliases, or a default (a constant for every row)")
         if self.bare is not None and self.type != "rate":
-            raise ValueError("'bare' only applies to type rate")
+            problems.append("'bare' only applies to type rate")
         if self.type == "rate" and self.bare is None:
-            raise ValueError("type rate needs 'bare: fraction' or 'bare: percent' (what a number without % means)")
-        if self.type == "status" and not self.map:
-            raise ValueError("type status needs a 'map' of export values to canonical values")
+            problems.append("type rate needs 'bare: fraction' or 'bare: percent' (what a number without % means)")
+        if self.type == "status" and not self.map and not self.patterns:
+            problems.append("type status needs a 'map' (or 'patterns') of export values to canonical values")
         if self.map is not None and self.type not in ("text", "status"):
-            raise ValueError("'map' only applies to types text and status")
-        if self.unknown is not None and self.map is None:
-            raise ValueError("'unknown' only applies with a 'map'")
+            problems.append("'map' only applies to types text and status")
+        if self.patterns is not None:
+            if self.type not in ("text", "status"):
+                problems.append("'patterns' only applies to types text and status")
+            for rx in self.patterns:
+                try:
+                    re.compile(rx)
+                except re.error as exc:
+                    problems.append(f"patterns: '{rx}' is not a regular expression ({exc})")
+        if self.unknown is not None and self.map is None and self.patterns is None:
+            problems.append("'unknown' only applies with a 'map' or 'patterns'")
+        if self.format is not None:
+            if self.type not in ("date", "datetime"):
+                problems.append("'format' only applies to types date and datetime")
+            elif not self.format or not all("%" in f for f in self.format):
+                problems.append("'format' takes strptime formats such as '%d/%m/%Y %H:%M'")
         if self.multiply_by is not None and self.type not in NUMERIC:
-            raise ValueError("'multiply_by' only applies to numeric types")
+            problems.append("'multiply_by' only applies to numeric types")
+        if self.if_empty is not None:
+            if self.type not in ("text", "id"):
+                problems.append("'if_empty' only applies to types text and id")
+            if self.default is not None:
+                problems.append("give 'if_empty' or 'default', not both")
+            if not self.template_columns():
+                problems.append("'if_empty' names at least one column in braces, e.g. 'guest:{order_id}' "
+                                "(one shared value would merge unrelated rows; use 'default' for a constant)")
         if self.default is not None:
-            self.default = _check_default(self.default, self.type)
+            try:
+                self.default = _check_default(self.default, self.type)
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("\n".join(problems))
         if self.map is not None:
             self.map = {normalize_value(k): v for k, v in self.map.items()}
         return self
@@ -100,9 +137,57 @@ class ColumnSpec(BaseModel):
 
     def allowed_values(self) -> set[str] | None:
         """Every value this column can produce, when that set is closed (status maps)."""
-        if self.map is None or self.on_unknown == "keep":
+        if (self.map is None and self.patterns is None) or self.on_unknown == "keep":
             return None
-        return set(self.map.values()) | ({self.default} if self.default is not None else set())
+        out = set((self.map or {}).values()) | set((self.patterns or {}).values())
+        return out | ({self.default} if self.default is not None else set())
+
+    def template_columns(self) -> list[str]:
+        """Columns named in ``if_empty`` ('guest:{order_id}' -> ['order_id'])."""
+        if self.if_empty is None:
+            return []
+        return [f for _, f, _, _ in string.Formatter().parse(self.if_empty) if f]
+
+
+class RowFilter(BaseModel):
+    """Rows to leave out (cancellations, write-offs): a column's cell equals one of ``values``
+    or matches the regular expression ``pattern`` (searched in the cell text)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str | None = Field(None, description="a column or input of this target (its aliases are used)")
+    aliases: list[str] = Field(default_factory=list, description="or the header texts directly")
+    values: list[str] | None = None
+    pattern: str | None = None
+
+    @field_validator("aliases", "values", mode="before")
+    @classmethod
+    def _one_text(cls, value):
+        return [str(value)] if isinstance(value, (str, int, float)) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RowFilter":
+        problems = []
+        if (self.column is None) == (not self.aliases):
+            problems.append("give 'column' (a column of this target) or 'aliases' (header texts), one of them")
+        if (self.values is None) == (self.pattern is None):
+            problems.append("give 'values' or 'pattern', one of them")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                problems.append(f"pattern '{self.pattern}' is not a regular expression ({exc})")
+        if problems:
+            raise ValueError("\n".join(problems))
+        if self.values is not None:
+            self.values = [normalize_value(v) for v in self.values]
+        return self
+
+    def matches(self, text: str) -> bool:
+        """Does a cell (normalised with :func:`normalize_value`) select its row for skipping?"""
+        if self.values is not None:
+            return text in self.values
+        return re.search(self.pattern, text) is not None
 
 
 def _check_default(value: Any, type_: str) -> Any:
@@ -129,11 +214,13 @@ def _check_default(value: Any, type_: str) -> Any:
 class Combine(BaseModel):
     """Several export rows share one natural key (one row per item of an order, several raw
     traffic sources mapped to one canonical source): they become one row. Columns listed in
-    ``sum`` are added up; every other column takes the value of the key's first row."""
+    ``sum`` are added up; those in ``first_non_empty`` take the first non-empty value among the
+    key's rows; every other column takes the value of the key's first row."""
 
     model_config = ConfigDict(extra="forbid")
 
     sum: list[str] = Field(default_factory=list)
+    first_non_empty: list[str] = Field(default_factory=list, description="the key's first non-empty value")
 
 
 class Target(BaseModel):
@@ -146,47 +233,84 @@ class Target(BaseModel):
         "replace", description="replace: rows whose key exists are updated; keep: only missing keys are inserted"
     )
     combine: Combine | None = None
+    skip: list[RowFilter] = Field(default_factory=list, description="rows left out (cancellations, write-offs)")
+    inputs: dict[str, ColumnSpec] = Field(
+        default_factory=dict, description="columns read for multiply_by, if_empty or skip, not stored"
+    )
     columns: dict[str, ColumnSpec]
 
     @model_validator(mode="after")
     def _fits_contract(self) -> "Target":
+        """Every problem of the target at once, one per line."""
         if self.table not in schemas.CONTRACTS or self.table == "shops":
             tables = [t for t in schemas.CONTRACTS if t != "shops"]
             raise ValueError(f"table '{self.table}' is not a canonical table ({', '.join(tables)}){_close(self.table, tables)}")
+        problems: list[str] = []
         contract = contract_columns(self.table)
+        readable = {**self.columns, **self.inputs}
+        for name in self.inputs:
+            if name in self.columns or name in contract:
+                problems.append(f"inputs: '{name}' is a column of {self.table}; give inputs other names")
         for name, spec in self.columns.items():
             if name == "shop_id":
-                raise ValueError("shop_id is not mapped: it always comes from --shop")
+                problems.append("shop_id is not mapped: it always comes from --shop")
+                continue
             if name not in contract:
-                raise ValueError(f"column '{name}' is not in table {self.table} ({', '.join(contract)}){_close(name, contract)}")
+                problems.append(f"column '{name}' is not in table {self.table} ({', '.join(contract)}){_close(name, contract)}")
+                continue
             family, nullable = contract[name]
             if spec.type not in _FITS[family]:
-                raise ValueError(
+                problems.append(
                     f"column '{name}' of {self.table} is {family}; type '{spec.type}' cannot fill it "
                     f"(use {' or '.join(sorted(_FITS[family]))})"
                 )
-            if not nullable and not spec.required and spec.default is None:
-                raise ValueError(
+            if spec.optional and not nullable:
+                problems.append(f"column '{name}' of {self.table} cannot be NULL in its contract: it cannot be "
+                                "'optional' (make it required, or give a default)")
+            if not nullable and not spec.required and not spec.optional and spec.default is None and spec.if_empty is None:
+                problems.append(
                     f"column '{name}' of {self.table} cannot be empty: make it required, or give a default "
                     "(only when that value is the truth for a file without the column)"
                 )
+        for name, spec in readable.items():
             if spec.multiply_by is not None:
-                other = self.columns.get(spec.multiply_by)
+                other = readable.get(spec.multiply_by)
                 if other is None or other.type not in NUMERIC or other.multiply_by is not None:
-                    raise ValueError(f"column '{name}': multiply_by '{spec.multiply_by}' must name a numeric column of this target")
+                    problems.append(f"column '{name}': multiply_by '{spec.multiply_by}' must name a numeric column "
+                                    "(or input) of this target")
+            for ref in spec.template_columns():
+                if ref not in self.columns or ref == name:
+                    problems.append(f"column '{name}': if_empty names '{ref}', which is not another column "
+                                    "of this target")
+        for i, f in enumerate(self.skip):
+            if f.column is not None and f.column not in readable:
+                problems.append(f"skip[{i}]: column '{f.column}' is not a column (or input) of this target")
+            elif f.column is not None and not readable[f.column].aliases:
+                problems.append(f"skip[{i}]: column '{f.column}' has no aliases to read")
         missing = [
             c for c, (_, nullable) in contract.items() if c != "shop_id" and not nullable and c not in self.columns
         ]
         if missing:
-            raise ValueError(f"{self.table} needs column(s) {', '.join(missing)}; map them (or give a default)")
+            problems.append(f"{self.table} needs column(s) {', '.join(missing)}; map them (or give a default)")
         keys = unique_keys(self.table)
         if self.combine is not None:
             for c in self.combine.sum:
                 if c not in self.columns or self.columns[c].type not in NUMERIC:
-                    raise ValueError(f"combine.sum: '{c}' is not a numeric column of this target")
-                if c in keys:
-                    raise ValueError(f"combine.sum: '{c}' is part of the key ({', '.join(keys)})")
+                    problems.append(f"combine.sum: '{c}' is not a numeric column of this target")
+                elif c in keys:
+                    problems.append(f"combine.sum: '{c}' is part of the key ({', '.join(keys)})")
+            for c in self.combine.first_non_empty:
+                if c not in self.columns:
+                    problems.append(f"combine.first_non_empty: '{c}' is not a column of this target")
+                elif c in keys or c in self.combine.sum:
+                    problems.append(f"combine.first_non_empty: '{c}' is part of the key or summed")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
+
+    def filter_aliases(self, f: RowFilter) -> list[str]:
+        """The header texts a row filter reads."""
+        return f.aliases or {**self.columns, **self.inputs}[f.column].aliases
 
     @property
     def keys(self) -> list[str]:
@@ -242,7 +366,7 @@ class Mapping(BaseModel):
         """Every header this mapping knows, for finding the header row."""
         seen: dict[str, None] = {}
         for target in self.targets:
-            for spec in target.columns.values():
+            for spec in [*target.columns.values(), *target.inputs.values()]:
                 for a in spec.aliases:
                     seen.setdefault(a, None)
         return list(seen)
@@ -310,10 +434,10 @@ def load_mapping_file(path: Path) -> Mapping:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
         lines = []
-        for err in exc.errors():
+        for err in exc.errors():  # a validator's several problems come one per line
             loc = _loc(err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
+            for msg in err["msg"].removeprefix("Value error, ").splitlines():
+                lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
         raise MappingError(f"mapping {path} is invalid:\n" + "\n".join(lines)) from None
     mapping._path = path
     return mapping
@@ -371,7 +495,10 @@ def describe(mapping: Mapping) -> list[str]:
     for target in mapping.targets:
         extra = f", on_conflict: {target.on_conflict}" if target.on_conflict != "replace" else ""
         lines.append(f"  -> {target.table} (key: {', '.join(target.keys)}{extra})")
-        for name, spec in target.columns.items():
+        for f in target.skip:
+            what = f"matches /{f.pattern}/" if f.pattern is not None else f"is {' / '.join(f.values or [])}"
+            lines.append(f"     skips rows whose {' / '.join(target.filter_aliases(f))} {what}")
+        for name, spec in [*target.columns.items(), *((f"({n})", s) for n, s in target.inputs.items())]:
             default = _shown(spec.default)
             if not spec.aliases:
                 lines.append(f"     {_pad('(constant)', 16)} {name:<18} {spec.type:<8} always {default}")
@@ -379,8 +506,14 @@ def describe(mapping: Mapping) -> list[str]:
             more = f"  also: {', '.join(spec.aliases[1:])}" if len(spec.aliases) > 1 else ""
             if spec.required:
                 need = "required" + (f", empty = {default}" if spec.default is not None else "")
+            elif spec.optional:
+                need = "optional, absent = NULL" + (f", empty = {default}" if spec.default is not None else "")
             else:
                 need = "optional" + (f", absent/empty = {default}" if spec.default is not None else "")
+            if spec.if_empty is not None:
+                need += f", empty = {spec.if_empty}"
+            if spec.format:
+                need += f", format {' or '.join(spec.format)}"
             lines.append(f"     {_pad(spec.aliases[0], 16)} {name:<18} {spec.type:<8} {need}{more}")
     return lines
 

@@ -42,7 +42,15 @@ class FileReport:
     sheets: tuple[str | None, ...]
     tables: tuple[TableChange, ...]
     dry_run: bool = False
-    shop_created: bool = False  # this import created the shop's row (reported on the first file)
+    # this import created the shop's row: (platform, currency), reported on the first file
+    created_shop: tuple[str, str] | None = None
+    source: str | None = None  # the mapping used
+    source_note: str | None = None  # how it was picked, when --source was left out
+    rows_skipped: int = 0  # data rows the mapping's skip filters left out
+
+    @property
+    def shop_created(self) -> bool:
+        return self.created_shop is not None
 
     @property
     def inserted(self) -> int:
@@ -66,7 +74,7 @@ class FileReport:
 def import_files(
     warehouse: Path | str,
     shop_id: str,
-    source: str,
+    source: str | None,
     files: Sequence[Path | str],
     *,
     dry_run: bool = False,
@@ -74,8 +82,14 @@ def import_files(
     shop_name: str | None = None,
     category: str | None = None,
     platform: str | None = None,
+    currency: str | None = None,
 ) -> list[FileReport]:
     """Import ``files`` (exports of ``source``, a mapping name) for shop ``shop_id``.
+
+    ``source=None``: the mapping whose headers the files match (:func:`detect.detect_source`);
+    the reports say which was picked. ``currency`` (ISO 4217, default CNY) is that of a new shop;
+    an existing shop keeps its own (a different one is an error: nothing is converted). A new shop
+    of a source that fits any platform needs ``platform``.
 
     One transaction: if any file has a problem (unreadable, a missing column, a cell that cannot
     be parsed, a duplicate key, a contract violation), nothing is written and
@@ -90,8 +104,15 @@ def import_files(
         raise ImportProblemsError("--shop is empty: give the shop's id")
     if not files:
         raise ImportProblemsError("no files to import: give one or more export files")
-    mapping = get_mapping(source, mappings_dir)
     paths = [Path(f) for f in files]
+    note = None
+    if source is None:
+        from .detect import detect_source
+
+        detection = detect_source(paths, mappings_dir)
+        mapping, note = detection.mapping, detection.describe()
+    else:
+        mapping = get_mapping(source, mappings_dir)
     warehouse = Path(warehouse)
 
     results = [read_file(path, mapping, mappings_dir) for path in paths]
@@ -102,7 +123,7 @@ def import_files(
     reports: list[FileReport] = []
     with load.transaction(warehouse, dry_run=dry_run) as con:
         created, problems = load.ensure_shop(
-            con, shop_id, mapping.platform, platform=platform, name=shop_name, category=category
+            con, shop_id, mapping.platform, platform=platform, name=shop_name, category=category, currency=currency
         )
         staged_tables = {}
         for target in mapping.targets:
@@ -126,7 +147,9 @@ def import_files(
                 changes.append(TableChange(target.table, counts.rows, counts.inserted, counts.updated,
                                            counts.skipped, *span))
             reports.append(FileReport(r.file, r.rows_read, tuple(r.sheets), tuple(changes), dry_run,
-                                      shop_created=created and i == 0))
+                                      created_shop=created if i == 0 else None, source=mapping.name,
+                                      source_note=note if i == 0 else None,
+                                      rows_skipped=max(r.skipped.values(), default=0)))
     return reports
 
 
@@ -164,7 +187,7 @@ def matching_sources(headers: Sequence[str], mappings: dict[str, Mapping]) -> li
     for name, m in mappings.items():
         ok = all(
             any(normalize_header(a) in have for a in spec.aliases)
-            for t in m.targets for spec in t.columns.values() if spec.required
+            for t in m.targets for spec in [*t.columns.values(), *t.inputs.values()] if spec.required
         )
         if ok:
             out.append(name)
@@ -200,15 +223,19 @@ def _suggest(path: Path, mapping: Mapping, mappings_dir) -> str:
 def describe(reports: Sequence[FileReport], shop_id: str | None = None) -> list[str]:
     """Lines the CLI prints: per file rows read, inserted, updated, skipped and dates; per table below."""
     lines = []
+    if reports and reports[0].source_note:
+        lines.append(reports[0].source_note)
     for r in reports:
         span = r.date_range
         dates = f", {span[0]} ~ {span[1]}" if span else ""
-        lines.append(f"{r.file.name}: {r.rows_read:,} rows read{dates}; inserted {r.inserted:,}, "
+        left_out = f" ({r.rows_skipped:,} left out by the mapping's skip rules)" if r.rows_skipped else ""
+        lines.append(f"{r.file.name}: {r.rows_read:,} rows read{left_out}{dates}; inserted {r.inserted:,}, "
                      f"updated {r.updated:,}, skipped {r.skipped:,} (unchanged)")
         for t in r.tables:
             lines.append(f"  {t.table:<14} {t.rows:>10,} rows: inserted {t.inserted:,}, updated {t.updated:,}, skipped {t.skipped:,}")
-    if reports and reports[0].shop_created:
-        lines.append(f"new shop '{shop_id}' added to shops" if shop_id else "new shop added to shops")
+    if reports and reports[0].created_shop:
+        platform, currency = reports[0].created_shop
+        lines.append(f"created shop {shop_id} ({platform}, {currency})" if shop_id else f"created a shop ({platform}, {currency})")
     if reports and reports[0].dry_run:
         lines.append("dry run: nothing was written")
     return lines

@@ -39,6 +39,12 @@ __all__ = ["FileReadError", "RawSheet", "normalize_header", "read_export"]
 #: "Total", "Sum:" and "Total (7 days)" are totals while "Summer dress" is not.
 TOTAL_ROW_PATTERN = r"^(?:合计|总计|汇总|小计|[Tt][Oo][Tt][Aa][Ll](?:$|[^A-Za-z])|[Ss][Uu][Mm](?:$|[^A-Za-z]))"
 
+#: A row whose only non-empty cell starts with one of these is a footer or note ("数据来源：生意参谋",
+#: "注：数据有延迟", "Note: ...") and is dropped like a total row. Only a lone cell: a data row whose
+#: product name starts with "注" keeps its other cells and is kept.
+NOTE_ROW_PATTERN = (r"^(?:数据来源|来源|数据说明|说明|注|备注|温馨提示|提示|[Nn][Oo][Tt][Ee][Ss]?|[Ss][Oo][Uu][Rr][Cc][Ee])"
+                    r"[ \t]*[:：]")
+
 _CSV_DELIMITERS = (",", "\t", ";", "|")
 _CSV_SAMPLE_BYTES = 4 * 1024 * 1024  # read to find the header; the body is streamed by pyarrow
 _CSV_SPARE_FIELDS = 4  # fields a data row may have beyond the header (trailing delimiters)
@@ -345,7 +351,8 @@ def _finish(
 
 
 def _total_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose first non-empty cell, or one of the first two cells, starts a total (合计...)."""
+    """Rows whose first non-empty cell, or one of the first two cells, starts a total (合计...),
+    and footer/note rows (a lone cell such as "数据来源：生意参谋", :data:`NOTE_ROW_PATTERN`)."""
     if frame.empty:
         return np.zeros(len(frame), dtype=bool)
 
@@ -362,7 +369,9 @@ def _total_rows(frame: pd.DataFrame) -> np.ndarray:
         if not missing.any():
             break
         first = first.where(~missing, frame[col])
-    return totals | is_total(first)
+    lone = frame.notna().sum(axis=1).to_numpy() == 1
+    notes = lone & first.str.match(NOTE_ROW_PATTERN).fillna(False).to_numpy(dtype=bool, copy=True)
+    return totals | is_total(first) | notes
 
 
 # --------------------------------------------------------------------------------------------

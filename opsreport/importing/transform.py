@@ -8,6 +8,8 @@ cited. Problems are collected, never raised one by one: the caller reports them 
 from __future__ import annotations
 
 import difflib
+import re
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,7 @@ class FileRows:
     sheets: list[str | None] = field(default_factory=list)
     staged: dict[str, Staged] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # rows left out by a target's skip filters
 
 
 def source_label(file: Path, sheet: str | None) -> str:
@@ -66,7 +69,7 @@ def find_columns(headers: Sequence[str], target: Target) -> tuple[dict[str, str]
     for h in headers:
         by_norm.setdefault(normalize_header(h), h)
     found, missing = {}, []
-    for name, spec in target.columns.items():
+    for name, spec in {**target.columns, **target.inputs}.items():
         hit = next((by_norm[normalize_header(a)] for a in spec.aliases if normalize_header(a) in by_norm), None)
         if hit is not None:
             found[name] = hit
@@ -75,25 +78,79 @@ def find_columns(headers: Sequence[str], target: Target) -> tuple[dict[str, str]
     return found, missing
 
 
-def closest_header(spec: ColumnSpec, headers: Sequence[str]) -> str | None:
-    """The file's header most like one of the column's aliases (difflib), if any is close."""
+# What a header is about, from its words: a hint never crosses kinds (money <-> count) or events
+# (created <-> paid time, paying <-> ordering buyers). Checked in order: 支付转化率 is a rate.
+_KINDS = [
+    ("time", ("时间", "日期", "time", "date")),
+    ("rate", ("率", "%", "占比", "rate")),
+    ("money", ("金额", "价", "元", "费", "成本", "gmv", "amount", "price", "spend", "cost")),
+    ("count", ("数", "人", "量", "次", "件", "count", "qty", "quantity", "number")),
+]
+_TYPE_KIND = {"money": "money", "int": "count", "rate": "rate", "date": "time", "datetime": "time",
+              "text": "text", "id": "text", "status": "text"}
+_EVENTS = {
+    "created": ("创建", "下单", "拍下"), "paid": ("付款", "支付", "成交"), "refund": ("退款", "售后"),
+    "shipped": ("发货",), "done": ("完成", "确认收货"), "fav": ("收藏", "关注"), "cart": ("加购", "购物车"),
+    "visit": ("访客", "浏览", "点击"),
+}
+
+
+def header_kind(text: str) -> str | None:
+    """'money', 'count', 'rate' or 'time' by the header's words; None when they say nothing."""
+    norm = normalize_header(text)
+    return next((kind for kind, words in _KINDS if any(w in norm for w in words)), None)
+
+
+def header_events(text: str) -> set[str]:
+    norm = normalize_header(text)
+    return {event for event, words in _EVENTS.items() if any(w in norm for w in words)}
+
+
+def _same_meaning(spec: ColumnSpec, alias: str, header: str) -> bool:
+    want, kind = _TYPE_KIND.get(spec.type), header_kind(header)
+    if kind is not None and want not in (None, kind) and not (spec.type == "number" and kind != "time"):
+        return False
+    a, h = header_events(alias), header_events(header)
+    return not (a and h and not (a & h))
+
+
+def closest_header(spec: ColumnSpec, headers: Sequence[str], others: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """The file's header most like one of the column's aliases (difflib), if one of the same meaning
+    is close: never a header that is an alias of another canonical column (``others``, normalised),
+    never one of another kind (money for a count) or event (order creation for payment time)."""
     norm = {normalize_header(h): h for h in headers}
     best, best_score = None, 0.0
     for alias in spec.aliases:
-        for match in difflib.get_close_matches(normalize_header(alias), list(norm), n=1, cutoff=0.5):
-            score = difflib.SequenceMatcher(None, normalize_header(alias), match).ratio()
+        a = normalize_header(alias)
+        candidates = [n for n in norm if n not in others and _same_meaning(spec, alias, norm[n])]
+        for match in difflib.get_close_matches(a, candidates, n=1, cutoff=0.5):
+            score = difflib.SequenceMatcher(None, a, match).ratio()
             if score > best_score:
                 best, best_score = norm[match], score
     return best
+
+
+def other_columns_aliases(mapping: Mapping, column: str) -> set[str]:
+    """Normalised headers known (in this mapping or a built-in one) to mean a canonical column
+    other than ``column``; a header that is also an alias of ``column`` somewhere is not one."""
+    from .mappings import _builtin
+
+    by_header: dict[str, set[str]] = {}
+    for m in [mapping, *_builtin().values()]:
+        for t in m.targets:
+            for name, spec in [*t.columns.items(), *t.inputs.items()]:
+                for a in spec.aliases:
+                    by_header.setdefault(normalize_header(a), set()).add(name)
+    return {h for h, names in by_header.items() if column not in names}
 
 
 def missing_columns_problem(file: Path, sheet: str | None, mapping: Mapping, target: Target,
                             missing: list[str], headers: Sequence[str]) -> Problem:
     lacks = []
     for name in missing:
-        spec = target.columns[name]
+        spec = {**target.columns, **target.inputs}[name]
         text = f"{target.table}.{name} (" + " / ".join(spec.aliases) + ")"
-        hint = closest_header(spec, headers)
+        hint = closest_header(spec, headers, other_columns_aliases(mapping, name))
         if hint is not None:
             text += f" - closest in the file: '{hint}'"
         lacks.append(text)
@@ -118,6 +175,9 @@ def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series
         return values.to_number(raw)
     if t == "rate":
         return values.to_rate(raw, bare=spec.bare)
+    if t in ("date", "datetime") and spec.format:
+        parsed, bad = values.parse_with_formats(raw, spec.format)
+        return (parsed.dt.normalize() if t == "date" else parsed), bad
     if t == "date":
         return values.to_date(raw)
     if t == "datetime":
@@ -125,10 +185,23 @@ def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series
     if t == "id":
         return values.to_id(raw)
     text, bad = values.to_text(raw)
-    if spec.map is None:
+    if spec.map is None and spec.patterns is None:
         return text, bad
     uniques = text.dropna().unique()  # normalise each distinct value once, not each cell
     keyed = text.map({u: normalize_value(u) for u in uniques})
+    if spec.patterns:  # first matching pattern wins; the others go on to the map
+        compiled = [(re.compile(rx), value) for rx, value in spec.patterns.items()]
+        derived = {}
+        for u in keyed.dropna().unique():
+            derived[u] = next((value for rx, value in compiled if rx.search(u)), None)
+        hit = keyed.map(derived)
+        if spec.map is None:
+            unknown = (keyed.notna() & hit.isna()).to_numpy(dtype=bool)
+            out = hit.where(~pd.Series(unknown, index=hit.index) | (spec.on_unknown == "error"), keyed)
+            return out.astype("str"), bad | (unknown if spec.on_unknown == "error" else False)
+        rest = keyed.where(hit.isna())
+        mapped, unknown = values.map_values(rest, spec.map, default="bad" if spec.on_unknown == "error" else "keep")
+        return hit.where(hit.notna(), mapped).astype("str"), bad | unknown
     mapped, unknown = values.map_values(keyed, spec.map, default="bad" if spec.on_unknown == "error" else "keep")
     return mapped, bad | unknown
 
@@ -136,19 +209,23 @@ def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series
 def _bad_cells_problems(file: Path, sheet: str | None, header: str, spec: ColumnSpec, raw: pd.Series,
                         bad: pd.Series, mapping: Mapping, table: str, column: str) -> list[Problem]:
     rows = raw.index[bad.to_numpy(dtype=bool)]
-    if spec.map is not None:  # an unknown value of a mapped column: one problem per value
+    if spec.map is not None or spec.patterns is not None:  # an unknown value: one problem per value
         out = []
         texts = raw[bad.to_numpy(dtype=bool)].map(lambda v: normalize_value(v))
         for value, idx in texts.groupby(texts, sort=False).groups.items():
-            known = ", ".join(sorted(set(spec.map)))
+            known = ", ".join([*(f"/{rx}/" for rx in spec.patterns or {}), *sorted(set(spec.map or {}))])
             out.append(at_rows(
                 file,
-                f"unknown value '{value}': add it to the map of {table}.{column} in mapping '{mapping.name}' "
-                f"(known: {known[:300]})",
+                f"unknown value '{value}': add it to the map (or patterns) of {table}.{column} in mapping "
+                f"'{mapping.name}' (known: {known[:300]})",
                 list(idx), sheet=sheet, column=header,
             ))
         return out
-    reason = values.explain_bad(_PARSER[spec.type], raw[rows[0]])
+    if spec.format:
+        cell = raw[rows[0]]
+        reason = f"{str(cell)!r} does not fit the mapping's date format {' or '.join(spec.format)}"
+    else:
+        reason = values.explain_bad(_PARSER[spec.type], raw[rows[0]])
     message = reason if len(rows) == 1 else f"{len(rows):,} cells cannot be read, e.g. {reason}"
     return [at_rows(file, message, list(rows), sheet=sheet, column=header)]
 
@@ -171,14 +248,15 @@ def transform_sheet(frame: pd.DataFrame, file: Path, sheet: str | None, mapping:
     problems: list[Problem] = []
     contract = contract_columns(target.table)
     out: dict[str, pd.Series] = {}
-    for name, spec in target.columns.items():
+    for name, spec in {**target.columns, **target.inputs}.items():
         header = found.get(name)
-        if header is None:  # absent optional column (or a constant): its default for every row
-            value = _empty_default(spec) if spec.default is not None else None
+        if header is None:  # absent: NULL when optional, else its default (or a constant) for every row
+            value = _empty_default(spec) if spec.default is not None and not spec.optional else None
             out[name] = pd.Series([value] * len(frame), index=frame.index, dtype=object if value is None else None)
             continue
         raw = _column(frame, header)
-        how = (header, spec.type, spec.bare, tuple(sorted((spec.map or {}).items())), spec.on_unknown)
+        how = (header, spec.type, spec.bare, tuple(spec.format or ()), tuple((spec.patterns or {}).items()),
+               tuple(sorted((spec.map or {}).items())), spec.on_unknown)
         if how not in cache:
             parsed, bad = parse_column(raw, spec)
             cache[how] = parsed, bad.fillna(False).astype(bool)
@@ -192,17 +270,40 @@ def transform_sheet(frame: pd.DataFrame, file: Path, sheet: str | None, mapping:
         if spec.default is not None:
             if empty.any():
                 parsed = parsed.where(~empty, _empty_default(spec))
+        elif spec.if_empty is not None or name not in contract:
+            pass  # filled below from other columns / an input (never stored)
         elif not contract[name][1] and empty.any() and ("empty", header) not in cache:
             cache[("empty", header)] = True  # once per column, whichever tables it fills
             rows = list(frame.index[empty.to_numpy(dtype=bool)])
             problems.append(at_rows(file, f"empty: {target.table}.{name} needs a value", rows, sheet=sheet, column=header))
         out[name] = parsed
-    for name, spec in target.columns.items():
+    for name, spec in {**target.columns, **target.inputs}.items():
         if spec.multiply_by is not None:
             out[name] = out[name] * out[spec.multiply_by]
+    for name in target.inputs:
+        del out[name]
     result = pd.DataFrame(out, index=frame.index)
     result[ROW] = frame.index.to_numpy(dtype=np.int64)
     return result, problems
+
+
+def fill_template(column: pd.Series, template: str, row_values: dict[str, pd.Series]) -> pd.Series:
+    """Empty cells of ``column`` from ``template`` ('guest:{order_id}'): each row its own value,
+    built from that row's other columns (a guest buyer per order, never one shared fake buyer).
+    A row whose named columns are empty too stays empty."""
+    empty = column.isna().to_numpy(dtype=bool)
+    if not empty.any():
+        return column
+    text = pd.Series("", index=column.index, dtype=object)
+    complete = np.ones(len(column), dtype=bool)
+    for literal, field_name, _, _ in string.Formatter().parse(template):
+        text = text + (literal or "")
+        if field_name:
+            part = row_values[field_name]
+            complete &= part.notna().to_numpy(dtype=bool)
+            text = text + part.astype(object).map(lambda v: "" if pd.isna(v) else _show(v))
+    filled = column.astype(object).where(~(empty & complete), text)
+    return filled.astype("str")
 
 
 def _column(frame: pd.DataFrame, header: str) -> pd.Series:
@@ -237,15 +338,22 @@ def duplicate_keys_problem(frame: pd.DataFrame, keys: list[str], file: Path, tab
     return at_rows(file, message, [] if sheets else list(d[ROW]))
 
 
-def combine_rows(frame: pd.DataFrame, keys: list[str], sums: list[str]) -> pd.DataFrame:
-    """One row per key: ``sums`` added up, every other column from the key's first row."""
+def combine_rows(frame: pd.DataFrame, keys: list[str], sums: list[str],
+                 first_non_empty: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per key: ``sums`` added up, ``first_non_empty`` the first non-empty value among
+    the key's rows (file order), every other column from the key's first row."""
     if not frame.duplicated(keys).any():
         return frame
     columns = list(frame.columns)
     firsts = frame.drop_duplicates(keys, keep="first").set_index(keys)  # file order: the first row
+    groups = frame.groupby(keys, sort=False, dropna=False)
     if sums:
-        totals = frame.groupby(keys, sort=False, dropna=False)[sums].sum(min_count=1)
+        totals = groups[sums].sum(min_count=1)
         firsts[sums] = totals.reindex(firsts.index)
+    if first_non_empty:
+        found = groups[list(first_non_empty)].first(skipna=True)  # first non-missing per key
+        for c in first_non_empty:
+            firsts[c] = found[c].reindex(firsts.index)
     return firsts.reset_index()[columns]
 
 
@@ -307,13 +415,20 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping) -> FileRows:
         result.sheets.append(sheet.sheet)
         result.rows_read += len(sheet.frame)
         headers = [str(c) for c in sheet.frame.columns]
-        cache: dict = {}
+        caches: dict[bytes | None, dict] = {}  # parsed columns, per set of rows (targets may skip different rows)
         for target in mapping.targets:
             found, missing = find_columns(headers, target)
             if missing:
                 result.problems.append(missing_columns_problem(file, sheet.sheet, mapping, target, missing, headers))
                 continue
-            frame, problems = transform_sheet(sheet.frame, file, sheet.sheet, mapping, target, found, cache)
+            rows, row_set = sheet.frame, None
+            if target.skip:
+                skipped = skip_mask(rows, headers, target)
+                result.skipped[target.table] = result.skipped.get(target.table, 0) + int(skipped.sum())
+                if skipped.any():
+                    rows, row_set = rows.loc[~skipped], np.packbits(skipped).tobytes()
+            cache = caches.setdefault(row_set, {})
+            frame, problems = transform_sheet(rows, file, sheet.sheet, mapping, target, found, cache)
             result.problems += problems
             frame[SOURCE] = source_label(file, sheet.sheet)
             parts[target.table].append(frame)
@@ -326,8 +441,11 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping) -> FileRows:
             continue
         keys = [k for k in target.keys if k != "shop_id"]
         if target.combine is not None:
-            frame = combine_rows(frame, keys, target.combine.sum)
-        else:
+            frame = combine_rows(frame, keys, target.combine.sum, target.combine.first_non_empty)
+        for name, spec in target.columns.items():  # after combining: a line's empty buyer may be on another
+            if spec.if_empty is not None:
+                frame[name] = fill_template(frame[name], spec.if_empty, frame)
+        if target.combine is None:
             problem = duplicate_keys_problem(frame, keys, file, target.table)
             if problem is not None:
                 result.problems.append(problem)
@@ -340,6 +458,24 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping) -> FileRows:
         for rule in TABLE_RULES:
             rule(result.staged)
     return result
+
+
+def skip_mask(frame: pd.DataFrame, headers: Sequence[str], target: Target) -> np.ndarray:
+    """Rows a target's ``skip`` filters leave out (a filter whose column the file lacks skips nothing)."""
+    out = np.zeros(len(frame), dtype=bool)
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(normalize_header(h), h)
+    for f in target.skip:
+        header = next((by_norm[normalize_header(a)] for a in target.filter_aliases(f) if normalize_header(a) in by_norm), None)
+        if header is None:
+            continue
+        text = _column(frame, header)
+        uniques = text.dropna().unique()
+        hits = {u for u in uniques if f.matches(normalize_value(u))}
+        if hits:
+            out |= text.isin(hits).to_numpy(dtype=bool)
+    return out
 
 
 def date_range(staged: Staged, target: Target) -> tuple | None:

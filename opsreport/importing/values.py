@@ -33,6 +33,7 @@ __all__ = [
     "NULL_TOKENS",
     "explain_bad",
     "map_values",
+    "parse_with_formats",
     "to_date",
     "to_datetime",
     "to_id",
@@ -262,6 +263,26 @@ def _parse_datetime(s: pd.Series) -> tuple[pd.Series, pd.Series]:
                     break
                 part = others[missing]
                 out.loc[part.index] = parse(part, fmt)
+    bad = present & out.isna().to_numpy()
+    out.index = index
+    return out, pd.Series(bad, index=index)
+
+
+def parse_with_formats(s: pd.Series, formats: list[str] | tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    """Timestamps read only with the given strptime ``formats`` (tried in turn), for exports whose
+    dates are ambiguous: "12/1/2010 8:26" is 1 December with "%m/%d/%Y %H:%M" and 12 January with
+    "%d/%m/%Y %H:%M". A cell that fits none is bad; nothing is guessed."""
+    index = s.index
+    t = _clean(s).reset_index(drop=True)
+    present = t.notna().to_numpy()
+    out = pd.Series(pd.NaT, index=t.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        todo = present & out.isna().to_numpy()
+        if not todo.any():
+            break
+        got = pd.to_datetime(t[todo], format=fmt, errors="coerce")
+        got = got.where((got >= _DATE_MIN) & (got < _DATE_MAX)).astype("datetime64[ns]")
+        out.loc[got.index] = got
     bad = present & out.isna().to_numpy()
     out.index = index
     return out, pd.Series(bad, index=index)

@@ -73,3 +73,22 @@ def write_warehouse(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Pat
         for name, frame in tables.items():
             create_table(con, name, frame)
     return Path(path)
+
+
+def add_legacy_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Give the tables of a warehouse written by an older version the columns added since, with
+    their default value (``schemas.LEGACY_DEFAULTS``: shops.currency = 'CNY'), so that writers
+    such as the importer can insert whole contract rows. Returns the "table.column" names added."""
+    added = []
+    for table, defaults in schemas.LEGACY_DEFAULTS.items():
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+        if not have:
+            continue  # no such table: it is created with every column
+        types = schemas.columns_of(table)
+        for column, value in defaults.items():
+            if column not in have:
+                literal = "'" + str(value).replace("'", "''") + "'"  # DDL takes no parameters
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {sql_type(types[column])} DEFAULT {literal}')
+                added.append(f"{table}.{column}")
+    return added

@@ -54,12 +54,12 @@ CASES = [
         shop_day("2026-11-03", 1050, 4500, 8400.0, 28, 30, 33, 90, 25, 35, 0.0),
     ]}),
     # the same report as a GB18030 CSV of another version: 支付金额（元）, both parent and sub-order
-    # counts (parent wins), no refund column (a shop overview without refunds: 0)
+    # counts (parent wins), no refund column (not said: NULL, never an invented 0)
     Case("sycm_shop_daily", "overview_gbk.csv", encoding="gb18030", rows_read=1, rows=[
         ["统计日期", "访客数", "浏览量", "支付金额（元）", "支付买家数", "支付子订单数", "支付父订单数", "支付件数",
          "加购人数", "商品收藏买家数", "下单买家数"],
         ["2026-11-04", "980", "4,100", "7,350.00", "25", "29", "26", "30", "80", "22", "31"],
-    ], expected={"shop_daily": [shop_day("2026-11-04", 980, 4100, 7350.0, 25, 26, 30, 80, 22, 31, 0.0)]}),
+    ], expected={"shop_daily": [shop_day("2026-11-04", 980, 4100, 7350.0, 25, 26, 30, 80, 22, 31, None)]}),
     # traffic sources as a UTF-8-BOM CSV: raw sources mapped to canonical keys, paid ones added up,
     # an unknown source kept as written
     Case("sycm_traffic_sources", "traffic.csv", encoding="utf-8-sig", rows_read=6, rows=[
@@ -172,6 +172,7 @@ CASES = [
         {"date": d("2026-11-01"), "channel": "引力魔方-人群", "campaign": "人群拉新", "impressions": 30000, "clicks": 300,
          "spend": 600.0, "attributed_orders": 5, "attributed_amount": 900.0},
     ]}),
+    # (no refund column: refund_amount NULL)
     Case("jd_shop_daily", "jd_overview.xlsx", platform="jd", rows_read=2, rows=[
         ["京东商智 经营概况"],
         ["日期", "访客数", "浏览量", "成交客户数", "成交单量", "成交商品件数", "成交金额", "成交转化率", "客单价", "加购人数",
@@ -179,8 +180,8 @@ CASES = [
         [dt.date(2026, 11, 1), 2000, 6000, 30, 32, 40, "15,600.00", Percent(0.015), 520, 150, 40, 45],
         [dt.date(2026, 11, 2), "1,800", 5400, 27, 27, 31, "12,000.00", Percent(0.015), 444.44, 130, 35, 40],
     ], expected={"shop_daily": [
-        shop_day("2026-11-01", 2000, 6000, 15600.0, 30, 32, 40, 150, 40, 45, 0.0),
-        shop_day("2026-11-02", 1800, 5400, 12000.0, 27, 27, 31, 130, 35, 40, 0.0),
+        shop_day("2026-11-01", 2000, 6000, 15600.0, 30, 32, 40, 150, 40, 45, None),
+        shop_day("2026-11-02", 1800, 5400, 12000.0, 27, 27, 31, 130, 35, 40, None),
     ]}),
     # JD order lines: the order's fields repeat on each line and are taken once; an item's amount is
     # unit price x quantity; an unpaid order has no GMV
@@ -275,3 +276,23 @@ def test_date_range_of_a_file(tmp_path):
     [report] = import_files(tmp_path / "w.duckdb", "shop1", case.source, [path])
     assert report.date_range == (d("2026-11-01"), d("2026-11-03"))
     assert report.sheets == ("店铺整体",)
+
+
+def test_a_shop_overview_without_optional_indicators_stores_null_not_zero(tmp_path):
+    # 生意参谋 overview exported without 收藏, 下单买家数, 父/子订单数, 加购, 浏览量, 件数 and refunds
+    path = write(tmp_path / "slim.csv", [["统计日期", "访客数", "支付金额", "支付买家数"], ["2026-11-01", "1,000", "5,000", 20]])
+    warehouse = tmp_path / "w.duckdb"
+    import_files(warehouse, "0901", "sycm_shop_daily", [path])
+    assert rows_of(warehouse, "shop_daily", "0901") == [{
+        "shop_id": "0901", "date": d("2026-11-01"), "uv": 1000, "pv": None, "cart_users": None, "fav_users": None,
+        "order_buyers": None, "paid_buyers": 20, "paid_orders": None, "units": None, "paid_amount": 5000.0,
+        "refund_amount": None,
+    }]
+    # a later full export fills them; the slim one again leaves them as they are
+    full = write(tmp_path / "full.csv", [["统计日期", "访客数", "支付金额", "支付买家数", "商品收藏买家数", "下单买家数"],
+                                         ["2026-11-01", 1000, 5000, 20, 7, "-"]])
+    import_files(warehouse, "0901", "sycm_shop_daily", [full])
+    import_files(warehouse, "0901", "sycm_shop_daily", [path])
+    # "-" in a column the export has is 0
+    assert rows_of(warehouse, "shop_daily", "0901", ["fav_users", "order_buyers", "cart_users"]) == [
+        {"fav_users": 7, "order_buyers": 0, "cart_users": None}]

@@ -82,7 +82,7 @@ def test_import_prints_per_file_counts_and_dates(tmp_path):
     assert "a.csv: 2 rows read, 2026-11-01 ~ 2026-11-02; inserted 2, updated 0, skipped 0" in dry.output
     assert "dry run: nothing was written" in dry.output and not wh.exists()
     first = invoke(*args)
-    assert first.exit_code == 0 and "new shop '0071' added to shops" in first.output
+    assert first.exit_code == 0 and "created shop 0071 (tmall, CNY)" in first.output
     again = invoke(*args)
     assert "inserted 0, updated 0, skipped 2 (unchanged)" in again.output
     assert re.search(r"shop_daily +2 rows: inserted 0, updated 0, skipped 2", again.output)
@@ -94,7 +94,7 @@ def test_import_errors_exit_2(tmp_path):
     f = write(tmp_path / "a.csv", [["统计日期", "访客数"], ["2026-11-01", "x"]])
     result = invoke("import", "--source", "sycm_shop_daily", "--shop", "s", "--warehouse", tmp_path / "w.duckdb", f)
     assert result.exit_code == 2
-    assert "error: Nothing was imported" in result.output and "it lacks 8 required column(s)" in result.output
+    assert "error: Nothing was imported" in result.output and "it lacks 2 required column(s)" in result.output
     result = invoke("import", "--source", "nope", "--shop", "s", "--warehouse", tmp_path / "w.duckdb", f)
     assert result.exit_code == 2 and "unknown source 'nope'" in result.output
 
@@ -159,5 +159,5 @@ def test_weekly_review_of_a_shop_built_from_imports(tmp_path):
     kpis = review.kpis.set_index("metric")
     assert kpis.loc["gmv", "this_week"] == pytest.approx(1400.0)
     assert kpis.loc["gmv", "last_week"] == pytest.approx(1400.0)
-    # two weeks of data: no 4-week baseline for the rules, said as such
+    # two weeks of history: no 4-week baseline either
     assert set(review.missing) == {"traffic", "products", "inventory", "ads", "service", "baselines"}

@@ -419,3 +419,18 @@ def test_source_files_are_never_modified(tmp_path):
     after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), os.stat(p).st_mtime_ns) for p in paths}
     assert before == after
     assert sorted(x.name for x in tmp_path.iterdir()) == ["daily.xlsx", "o.csv"]  # no lock or temp files
+
+
+def test_footer_and_note_rows_are_dropped_like_totals(tmp_path):
+    f = write_text(tmp_path / "notes.csv", [
+        "统计日期,访客数,支付金额",
+        "2026-11-01,10,20",
+        "注：新品,5,6",  # a data row whose first cell starts like a note keeps its other cells: kept
+        "合计,15,26",
+        "数据来源：生意参谋",
+        "注：数据有 1 天延迟",
+        "Note: figures in CNY",
+    ], "utf-8")
+    sheet = one(read_export(f, DAILY))
+    assert cells(sheet) == [["2026-11-01", "10", "20"], ["注：新品", "5", "6"]]
+    assert list(sheet.frame.index) == [2, 3] and sheet.total_rows == (4, 5, 6, 7)

@@ -8,8 +8,10 @@ from opsreport.importing.mappings import ColumnSpec, get_mapping
 from opsreport.importing.transform import (
     ROW,
     Staged,
+    closest_header,
     combine_rows,
     find_columns,
+    other_columns_aliases,
     parse_column,
     unpaid_orders_are_not_gmv,
 )
@@ -45,7 +47,8 @@ def test_first_alias_present_wins_and_headers_compare_loosely():
     headers = ["统计日期", "访客数", "浏览量", "支付金额 (元)", "支付子订单数", "支付父订单数"]
     found, missing = find_columns(headers, mapping.targets[0])
     assert found["paid_amount"] == "支付金额 (元)" and found["paid_orders"] == "支付父订单数"
-    assert "refund_amount" not in missing and "units" in missing
+    # units and refunds are optional (NULL when absent); paid buyers are required
+    assert missing == ["paid_buyers"]
 
 
 def test_combining_rows_sums_listed_columns_and_keeps_the_first_rows_values():
@@ -76,3 +79,37 @@ def test_unpaid_orders_have_no_payment_time_and_no_amount_nor_have_their_items()
     assert orders.paid_at.isna().tolist() == [True, True, False]
     assert orders.paid_amount.tolist() == [0.0, 0.0, 30.0]
     assert items.paid_amount.tolist() == [0.0, 0.0, 30.0]
+
+
+# --- hints for a missing column: only a header of the same meaning ----------------------------
+
+
+def test_a_hint_never_points_at_a_column_of_another_meaning():
+    mapping = get_mapping("sycm_shop_daily")
+    others = other_columns_aliases(mapping, "fav_users")
+    fav = ColumnSpec(aliases=["收藏人数"], type="int")
+    # 支付买家数 means paid buyers (an alias of another column); 加购人数 is about the cart
+    assert closest_header(fav, ["统计日期", "支付买家数", "加购人数", "访客数"], others) is None
+    # a renamed header of the same meaning is still suggested
+    assert closest_header(fav, ["统计日期", "支付买家数", "收藏人数(人)"], others) == "收藏人数(人)"
+    # no money for a count, no count for money
+    assert closest_header(ColumnSpec(aliases=["支付件数"], type="int"), ["支付金额"], frozenset()) is None
+    assert closest_header(ColumnSpec(aliases=["退款金额"], type="money"), ["退款笔数"], frozenset()) is None
+
+
+def test_no_created_time_is_offered_for_the_payment_time(tmp_path):
+    from export_files import write
+
+    from opsreport.errors import ImportProblemsError
+    from opsreport.importing import import_files
+
+    f = write(tmp_path / "orders.csv", [["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间", "付款日", "商家编码"],
+                                        ["1", "a", "10", "交易成功", "2026-11-01 10:00:00", "2026-11-01 10:01:00", "S"]])
+    try:
+        import_files(tmp_path / "w.duckdb", "s1", "taobao_order_export", [f])
+    except ImportProblemsError as exc:
+        text = str(exc)
+    paid = next(line for line in text.splitlines() if "orders.paid_at" in line)
+    assert "订单创建时间" not in paid and "closest in the file: '付款日'" in paid
+    # the other target's missing column is reported in the same error
+    assert "order_items.quantity" in text
