@@ -1,8 +1,17 @@
-"""Command line: an adapter that parses arguments and calls the library."""
+"""Command line: an adapter that parses arguments and calls the library.
+
+Importing this module stays light (typer, pydantic, yaml): each command imports what it uses
+when it runs, so ``opsreport --help``, ``sources`` and ``params`` answer without loading
+pandas, ibis, matplotlib or papermill. ``tests/cli`` checks it.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -27,6 +36,37 @@ def _fail(exc: OpsReportError) -> None:
     raise typer.Exit(code=exc.exit_code)
 
 
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Every failure as one paragraph and an exit code, never a traceback.
+
+    OpsReportError carries its own message; a file-system error names its file; anything else
+    is a bug, reported as such (``OPSREPORT_DEBUG=1`` shows the traceback).
+    """
+    try:
+        yield
+    except OpsReportError as exc:
+        _fail(exc)
+    except OSError as exc:
+        if os.environ.get("OPSREPORT_DEBUG"):
+            raise
+        name = f" {exc.filename}" if exc.filename else ""
+        reason = "the name is too long for the file system" if exc.errno == errno.ENAMETOOLONG else exc.strerror or exc
+        typer.secho(f"error: cannot use{name}: {reason}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=2) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence of a command-line tool
+        if os.environ.get("OPSREPORT_DEBUG"):
+            raise
+        typer.secho(
+            f"error: unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:500]}. This is a bug in "
+            "opsreport; run again with OPSREPORT_DEBUG=1 for the traceback and report it.",
+            err=True, fg=typer.colors.RED,
+        )
+        raise typer.Exit(code=1) from None
+
+
 def _formats(text: str) -> set[str]:
     chosen = {f.strip().lower() for f in text.split(",") if f.strip()}
     unknown = chosen - FORMATS
@@ -49,18 +89,21 @@ def run(
                                        "and the others still render")] = False,
 ) -> None:
     """Render one report: validate parameters, execute its notebook, export HTML/PDF/Excel."""
-    from .reports import render_all, render_report
-
-    try:
+    with _guard():
         values = params_mod.load(report, params, params_mod.parse_set(set_, params_mod.model_for(report)))
         chosen = _formats(formats)
+        from .render.publish import check_out_root
+
+        check_out_root(out)  # before the warehouse is read: a bad --out is known at once
+        from .reports import render_all, render_report
+
         if all_:
             folders, failures = render_all(report, values, out_root=out, formats=chosen, echo=typer.echo)
-            _summary(folders, failures)
-            return
-        folder = render_report(report, values, out_root=out, formats=chosen)
-    except OpsReportError as exc:
-        _fail(exc)
+        else:
+            folder = render_report(report, values, out_root=out, formats=chosen)
+    if all_:
+        _summary(folders, failures)
+        return
     typer.echo(f"wrote {folder}")
 
 
@@ -81,13 +124,15 @@ def demo(
     formats: Annotated[str, typer.Option(help="outputs to write: any of html,pdf,xlsx")] = "html,pdf,xlsx",
 ) -> None:
     """Build the demo warehouse if it is missing and render every report family's demo reports."""
-    from .reports import render_demo
+    with _guard():
+        chosen = _formats(formats)
+        from .render.publish import check_out_root
 
-    try:
+        check_out_root(out)
+        from .reports import render_demo
+
         folders, failures = render_demo(out_root=out, warehouse=warehouse, rebuild=rebuild,
-                                        orders_per_shop=orders_per_shop, formats=_formats(formats), echo=typer.echo)
-    except OpsReportError as exc:
-        _fail(exc)
+                                        orders_per_shop=orders_per_shop, formats=chosen, echo=typer.echo)
     _summary(folders, failures)
 
 
@@ -96,12 +141,10 @@ def validate(
     warehouse: Annotated[Path, typer.Option(help="warehouse file to check")] = Path("data/demo.duckdb"),
 ) -> None:
     """Check every canonical table of a warehouse against its contract and list all problems."""
-    from .warehouse.connection import Warehouse
+    with _guard():
+        from .warehouse.connection import Warehouse
 
-    try:
         problems = Warehouse.open(warehouse).check_all()
-    except OpsReportError as exc:
-        _fail(exc)
     if problems:
         for text in problems:
             typer.secho(text, err=True, fg=typer.colors.RED)
@@ -112,24 +155,25 @@ def validate(
 @app.command("import")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="export files (.xlsx, .xls, .csv) of that source")],
-    source: Annotated[str, typer.Option(help="mapping of the export, e.g. sycm_shop_daily ('opsreport sources' lists them)")],
     shop: Annotated[str, typer.Option(help="shop id the rows belong to (created in shops if new)")],
     warehouse: Annotated[Path, typer.Option(help="warehouse file (created with every canonical table if missing)")],
+    source: Annotated[Optional[str], typer.Option(help="mapping of the export, e.g. sycm_shop_daily ('opsreport sources' "
+                                                 "lists them); left out: picked from the file's headers")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="check everything and report what would change; write nothing")] = False,
     mappings: Annotated[Optional[Path], typer.Option(help="folder of your own mappings (*.yaml); also env OPSREPORT_MAPPINGS")] = None,
     shop_name: Annotated[Optional[str], typer.Option(help="name of a new shop (default: its id)")] = None,
     category: Annotated[Optional[str], typer.Option(help="category of a new shop (default: unknown)")] = None,
     platform: Annotated[Optional[str], typer.Option(help="platform of a new shop when the source fits several")] = None,
+    currency: Annotated[Optional[str], typer.Option(help="currency of a new shop, ISO 4217 (default CNY)")] = None,
 ) -> None:
     """Import platform export files into the warehouse: all files in one transaction, upserted by key."""
-    from .importing.pipeline import describe, import_files
+    with _guard():
+        from .importing.pipeline import describe, import_files
 
-    try:
         reports = import_files(warehouse, shop, source, files, dry_run=dry_run, mappings_dir=mappings,
-                               shop_name=shop_name, category=category, platform=platform)
-    except OpsReportError as exc:
-        _fail(exc)
-    for line in describe(reports, shop):
+                               shop_name=shop_name, category=category, platform=platform, currency=currency)
+        lines = describe(reports, shop)
+    for line in lines:
         typer.echo(line)
 
 
@@ -138,32 +182,33 @@ def sources(
     mappings: Annotated[Optional[Path], typer.Option(help="folder of your own mappings (*.yaml); also env OPSREPORT_MAPPINGS")] = None,
 ) -> None:
     """List the import mappings (built-in and your own) with the columns each expects."""
-    from .importing.mappings import describe, load_mappings
+    with _guard():
+        from .importing.mappings import describe, load_mappings
 
-    try:
         found = load_mappings(mappings)
-    except OpsReportError as exc:
-        _fail(exc)
-    for mapping in found.values():
-        for line in describe(mapping):
+        listing = [[*describe(mapping), ""] for mapping in found.values()]
+    for lines in listing:
+        for line in lines:
             typer.echo(line)
-        typer.echo("")
 
 
 @app.command("params")
 def show_params(report: Annotated[Optional[str], typer.Argument(help="report family; without it, the families")] = None) -> None:
     """List the report families, or one family's parameters with their defaults and meaning."""
-    from . import families
+    with _guard():
+        from . import families
 
+        if report is None:
+            names = families.names()
+        else:
+            model = params_mod.model_for(report)
     if report is None:
-        for name in families.names():
+        for name in names:
             typer.echo(name)
         return
-    try:
-        model = params_mod.model_for(report)
-    except OpsReportError as exc:
-        _fail(exc)
     for name, field in model.model_fields.items():
+        if name in params_mod.RUNNER_PARAMS:
+            continue  # set by the runner, not by the user
         typer.echo(f"{name:24} {field.default!r:22} {field.description or ''}")
 
 

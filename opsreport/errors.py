@@ -53,3 +53,41 @@ class ImportProblemsError(WarehouseError):
     def __init__(self, message: str, problems: list | None = None):
         super().__init__(message)
         self.problems = list(problems or [])
+
+
+class OutputError(OpsReportError):
+    """The output root (``--out``) cannot hold reports: a file, a name too long, no permission."""
+
+
+class WarehouseLockedError(WarehouseError):
+    """Another program holds the warehouse file's write lock (DuckDB allows one writer)."""
+
+
+#: Phrases of DuckDB's IOException when another process holds the file's lock.
+_LOCK_MARKERS = ("could not set lock on file", "conflicting lock is held")
+
+
+def is_lock_error(exc: BaseException | str) -> bool:
+    """True when ``exc`` (or its text) is DuckDB refusing a file another process has locked."""
+    text = str(exc).lower()
+    return any(marker in text for marker in _LOCK_MARKERS)
+
+
+def locked_warehouse(path: object, exc: BaseException | str) -> WarehouseLockedError:
+    """The error to raise for a locked warehouse file: who holds it (when DuckDB says) and what to do.
+
+    Use where the file is opened::
+
+        except Exception as exc:
+            if is_lock_error(exc):
+                raise locked_warehouse(path, exc) from None
+    """
+    import re
+
+    match = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(exc))
+    holder = f" by {match.group(1)} (PID {match.group(2)})" if match else " by another program"
+    return WarehouseLockedError(
+        f"Warehouse file {path} is locked{holder}, which has it open for writing (an import, a "
+        "DuckDB shell or a notebook). The file is not damaged: close that program or wait for it to "
+        "finish, then run again."
+    )

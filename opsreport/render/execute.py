@@ -18,6 +18,7 @@ import nbformat
 import papermill
 import zmq
 from jupyter_client import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from papermill.exceptions import PapermillExecutionError
 from papermill.execute import remove_error_markers
@@ -143,6 +144,8 @@ def execute_notebook(
         raise _cell_error(notebook, output, exc) from exc
     except OpsReportError:
         raise
+    except DeadKernelError as exc:
+        raise _dead_kernel(notebook, output) from exc
     except TimeoutError as exc:  # nbclient's CellTimeoutError, or the kernel did not start
         raise RenderError(
             f"Notebook {notebook.name} did not finish: {_one_line(str(exc)) or 'timed out'} "
@@ -186,29 +189,52 @@ def _literal(name: str, value: Any) -> Any:
     return check(value)
 
 
-def _cell_error(notebook: Path, output: Path, exc: PapermillExecutionError) -> OpsReportError:
-    """One paragraph: which cell failed (number, heading, first line) and with what error."""
-    where = f"cell {exc.cell_index + 1}"
-    context = []
-    # papermill saved the executed notebook (plus its error-marker cells) before raising.
+def _executed_cells(output: Path) -> list:
+    """Cells of the executed notebook papermill saved (without its error-marker cells)."""
     try:
-        cells = remove_error_markers(nbformat.read(output, as_version=4)).cells
+        return remove_error_markers(nbformat.read(output, as_version=4)).cells
     except Exception:  # noqa: BLE001 - the location is a nicety, the error itself is not
-        cells = []
-    if 0 <= exc.cell_index < len(cells):
-        injected = sum(
-            "injected-parameters" in c.metadata.get("tags", []) for c in cells[: exc.cell_index]
-        )
+        return []
+
+
+def _where(cells: list, index: int, source: str) -> str:
+    """'cell N (under "Heading", starting `first line`)', numbered as in the source notebook."""
+    where = f"cell {index + 1}"
+    context = []
+    if 0 <= index < len(cells):
+        injected = sum("injected-parameters" in c.metadata.get("tags", []) for c in cells[:index])
         # Number cells as in the source notebook (without papermill's injected cell), from 1.
-        where = f"cell {exc.cell_index - injected + 1}"
-        heading = _heading_before(cells, exc.cell_index)
+        where = f"cell {index - injected + 1}"
+        heading = _heading_before(cells, index)
         if heading:
             context.append(f'under "{heading}"')
-    first = _first_line(exc.source)
+    first = _first_line(source)
     if first:
         context.append(f"starting `{first}`")
     if context:
         where += f" ({', '.join(context)})"
+    return where
+
+
+def _dead_kernel(notebook: Path, output: Path) -> RenderError:
+    """The kernel process died (killed, out of memory, ``os._exit`` in a cell): name the cell
+    that was running, the last one papermill started (the cells after it never start)."""
+    cells = _executed_cells(output)
+    started = [
+        i for i, c in enumerate(cells)
+        if c.cell_type == "code" and (c.metadata.get("papermill") or {}).get("start_time")
+    ]
+    where = f" in {_where(cells, started[-1], cells[started[-1]].source)}" if started else ""
+    return RenderError(
+        f"Notebook {notebook.name}: the kernel died{where} (the process was killed, ran out of "
+        "memory, or the cell ended it). Nothing was published."
+    )
+
+
+def _cell_error(notebook: Path, output: Path, exc: PapermillExecutionError) -> OpsReportError:
+    """One paragraph: which cell failed (number, heading, first line) and with what error."""
+    # papermill saved the executed notebook (plus its error-marker cells) before raising.
+    where = _where(_executed_cells(output), exc.cell_index, exc.source)
     message = (
         f"Notebook {notebook.name} failed in {where}: {exc.ename}: {exc.evalue}. "
         "Nothing was published."

@@ -8,6 +8,11 @@ never sees a half-written report, and a failed run leaves nothing behind::
         ...write files into stage...
         final = publish(stage, out_root, report=..., key=..., period=...)
     write_index(out_root)
+
+A run that is killed (SIGKILL, power loss) cannot clean up: its ``.staging-<pid>-*`` (and
+``.old-<pid>-*``) folders stay. The next run removes the stale ones, those whose process is
+gone (or, without a PID in the name, older than :data:`STALE_AFTER` seconds); a folder of a run
+still going is never touched, so concurrent runs into one output root are safe.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -23,15 +29,110 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from opsreport.errors import RenderError
+from opsreport.errors import OutputError, RenderError
 
 from .manifest import MANIFEST_NAME
 
-__all__ = ["INDEX_NAME", "publish", "report_dir", "staging", "write_index"]
+__all__ = ["INDEX_NAME", "check_out_root", "clean_stale", "publish", "report_dir", "staging", "write_index"]
 
 INDEX_NAME = "index.html"
 _LINKED_FILES = (("report.html", "HTML"), ("report.pdf", "PDF"), ("tables.xlsx", "Excel"), ("report.ipynb", "ipynb"))
 _FOLDER_MODE = 0o755  # mkdtemp makes 0700 folders: published reports must stay readable
+#: Leftovers of a run without a PID in their name are stale after this many seconds.
+STALE_AFTER = 15 * 60
+_LEFTOVER = re.compile(r"^\.(?:staging|old)-(?:(\d+)-)?[^/]*$|^\.index-[0-9a-f]+\.html$")
+
+
+def check_out_root(out_root: Path) -> None:
+    """Raise :class:`OutputError` unless ``out_root`` is, or can become, a folder (checked before
+    any work, so a bad ``--out`` is reported at once; nothing is created)."""
+    out_root = Path(out_root)
+    try:
+        name_max = os.pathconf(_existing_parent(out_root), "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    for part in out_root.parts:
+        if len(os.fsencode(part)) > name_max:
+            raise OutputError(
+                f"The output folder name {_short(part)} is too long for the file system "
+                f"({len(os.fsencode(part))} bytes, at most {name_max}): choose a shorter --out."
+            )
+    try:
+        for candidate in (out_root, *out_root.parents):
+            if candidate.exists():
+                if not candidate.is_dir():
+                    raise OutputError(
+                        f"The output root {out_root} cannot be a folder: {candidate} is a file. "
+                        "Choose another --out."
+                    )
+                if not os.access(candidate, os.W_OK | os.X_OK):
+                    raise OutputError(f"The output root {out_root} cannot be written: no permission on {candidate}.")
+                break
+    except OSError as exc:
+        raise OutputError(f"The output root {_short(str(out_root))} cannot be used: {exc.strerror or exc}.") from None
+
+
+def _existing_parent(path: Path) -> Path:
+    for candidate in (path.absolute(), *path.absolute().parents):
+        try:
+            if candidate.is_dir():
+                return candidate
+        except OSError:
+            continue
+    return Path("/")
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else f"{text[:30]}…{text[-20:]}"
+
+
+def clean_stale(out_root: Path, *, now: float | None = None) -> list[Path]:
+    """Remove what killed runs left directly under ``out_root``; return what was removed.
+
+    A leftover whose name carries a PID (``.staging-<pid>-*``, ``.old-<pid>-*``) is stale when
+    that process no longer runs; one without (older versions, ``.index-*.html``) when it is
+    older than :data:`STALE_AFTER` seconds.
+    """
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(Path(out_root).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _LEFTOVER.match(entry.name)
+        if not match:
+            continue
+        pid = int(match.group(1)) if match.group(1) else None
+        try:
+            if pid is not None:
+                stale = pid != os.getpid() and not _running(pid)
+            else:
+                stale = now - entry.lstat().st_mtime > STALE_AFTER
+            if not stale:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove: never fail a run over it
+        removed.append(entry)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    except OSError:
+        return True
+    return True
 
 
 def report_dir(out_root: Path, report: str, key: str, period: str) -> Path:
@@ -59,8 +160,9 @@ def staging(out_root: Path) -> Iterator[Path]:
     """
     out_root = Path(out_root)
     created = _make_dirs(out_root)
+    clean_stale(out_root)
     try:
-        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_root))
+        stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out_root))
     except OSError as exc:
         _remove_empty(created)
         raise RenderError(f"Cannot create a staging folder in {out_root}: {exc}") from exc
@@ -85,7 +187,7 @@ def publish(stage: Path, out_root: Path, *, report: str, key: str, period: str) 
     old = None
     try:
         if final.exists():
-            old = out_root / f".old-{uuid.uuid4().hex[:12]}"
+            old = out_root / f".old-{os.getpid()}-{uuid.uuid4().hex[:12]}"
             os.rename(final, old)
         try:
             os.rename(stage, final)
@@ -190,11 +292,11 @@ td.links a {{ margin-right: .6em; color: #2457a6; }}
 def _make_dirs(path: Path) -> list[Path]:
     """Create ``path`` and missing parents; return those created, deepest first."""
     missing = []
-    for candidate in (path, *path.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
     try:
+        for candidate in (path, *path.parents):
+            if candidate.exists():
+                break
+            missing.append(candidate)
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         _remove_empty(missing)

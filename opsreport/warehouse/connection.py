@@ -11,7 +11,7 @@ from pathlib import Path
 import ibis
 
 from .. import schemas
-from ..errors import DataNotFoundError, WarehouseError
+from ..errors import DataNotFoundError, WarehouseError, is_lock_error, locked_warehouse
 
 
 def stamp(path: str | Path) -> str:
@@ -79,6 +79,8 @@ class Warehouse:
     @classmethod
     def open(cls, path: str | Path) -> "Warehouse":
         path = Path(path)
+        if path.is_dir():
+            raise WarehouseError(f"Warehouse {path} is a folder; give the DuckDB file inside it (e.g. {path / 'shop.duckdb'}).")
         if not path.is_file():
             raise WarehouseError(
                 f"Warehouse file not found: {path}. Build the demo warehouse with "
@@ -88,6 +90,8 @@ class Warehouse:
             con = ibis.duckdb.connect(str(path), read_only=True)
             con.list_tables()
         except Exception as exc:  # duckdb raises IOException / InvalidInputException
+            if is_lock_error(exc):  # another program holds the file: it is not damaged
+                raise locked_warehouse(str(path), exc) from None
             raise WarehouseError(
                 f"Warehouse file {path} cannot be opened as a DuckDB database "
                 f"({type(exc).__name__}: {str(exc).splitlines()[0]}). Is it corrupt or another kind of file?"

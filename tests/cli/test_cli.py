@@ -44,7 +44,7 @@ def assert_nothing_written(out):
     "overrides, message",
     [
         (["shop_id=9999"], "Shop '9999' does not exist"),
-        (["week=2026-W10"], "Week 2026-W10 (2026-03-02..2026-03-08) has no data for shop '0001'"),
+        (["week=2030-W10"], "Week 2030-W10 (2030-03-04..2030-03-10) has no data for shop '0001'"),
         (["colour=red"], "unknown parameter 'colour'"),
         (["top_n=lots"], "parameter 'top_n'"),
     ],
@@ -92,12 +92,12 @@ def test_relative_output_root_works(tmp_path, wh, monkeypatch):
 
 def test_missing_required_table_is_named(tmp_path):
     tables = tiny.tables()
-    del tables["shops"]  # the one table every report needs (a shop without an overview still gets a review)
+    del tables["shops"]  # shop_daily is optional now (a shop may have only some sources)
     path = write_warehouse(tmp_path / "no_shops.duckdb", tables)
     out = tmp_path / "outputs"
     result = invoke("run", "weekly_review", "--set", f"warehouse={path}", "--set", "shop_id=0001", "--out", str(out))
     assert result.exit_code == 2
-    assert "shops" in result.output and "missing" in result.output
+    assert "has no 'shops' table" in result.output
     assert_nothing_written(out)
 
 
@@ -114,3 +114,62 @@ def test_all_shops_renders_every_shop_and_reports_the_ones_that_fail(tmp_path):
     assert not (out / "weekly_review" / "0002").exists()
     assert "shop 0002 failed: Shop '0002' has no rows in shop_daily" in result.output
     assert "1 report(s) failed: shop 0002" in result.output
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    heavy = ("pandas", "ibis", "matplotlib", "seaborn", "papermill", "weasyprint", "nbconvert", "duckdb")
+    code = f"import sys, opsreport.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_params_listing_hides_what_the_runner_sets():
+    result = invoke("params", "weekly_review")
+    assert result.exit_code == 0 and "excel_path" not in result.output
+
+
+@pytest.mark.parametrize("kind", ["a file", "too long"])
+def test_bad_output_root_is_reported_before_the_warehouse_is_read(tmp_path, kind):
+    target = tmp_path / "taken.txt"
+    target.write_text("x")
+    out = target if kind == "a file" else tmp_path / ("o" * 300)
+    result = invoke("run", "weekly_review", "--set", f"warehouse={tmp_path / 'none.duckdb'}", "--out", str(out))
+    assert result.exit_code == 2
+    assert ("is a file" if kind == "a file" else "too long for the file system") in result.output
+    assert "Traceback" not in result.output and "Warehouse" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.txt"]
+
+
+def test_a_locked_warehouse_is_not_called_corrupt(tmp_path, wh):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({wh!r}); print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = invoke("validate", "--warehouse", wh)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2
+    assert f"(PID {holder.pid})" in result.output and "is locked" in result.output
+    assert "corrupt" not in result.output
+
+
+def test_an_unexpected_error_is_one_paragraph_not_a_traceback(monkeypatch):
+    from opsreport import params as params_mod
+
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(params_mod, "load", boom)
+    monkeypatch.delenv("OPSREPORT_DEBUG", raising=False)
+    result = invoke("run", "weekly_review")
+    assert result.exit_code == 1
+    assert "unexpected ZeroDivisionError: a bug" in result.output and "OPSREPORT_DEBUG=1" in result.output

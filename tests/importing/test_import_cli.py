@@ -161,3 +161,15 @@ def test_weekly_review_of_a_shop_built_from_imports(tmp_path):
     assert kpis.loc["gmv", "last_week"] == pytest.approx(1400.0)
     # two weeks of history: no 4-week baseline either
     assert set(review.missing) == {"traffic", "products", "inventory", "ads", "service", "baselines"}
+
+
+def test_import_without_source_picks_it_and_a_new_shop_takes_its_currency(tmp_path):
+    header = ["统计日期", "访客数", "浏览量", "支付金额", "支付买家数", "支付子订单数", "支付件数", "加购人数", "商品收藏买家数", "下单买家数"]
+    f = write(tmp_path / "a.csv", [header, ["2026-11-01", 10, 20, 30, 1, 1, 1, 1, 1, 1]])
+    wh = tmp_path / "w.duckdb"
+    result = invoke("import", "--shop", "0901", "--warehouse", wh, "--currency", "HKD", f)
+    assert result.exit_code == 0, result.output
+    assert "sycm_shop_daily" in result.output  # the source it picked, said
+    assert "created shop 0901 (tmall, HKD)" in result.output
+    bad = invoke("import", "--shop", "0902", "--warehouse", wh, "--currency", "yuan", f)
+    assert bad.exit_code == 2 and "Traceback" not in bad.output

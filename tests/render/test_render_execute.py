@@ -141,3 +141,14 @@ def test_relative_paths_are_taken_from_the_callers_directory(tmp_path, monkeypat
     nb = execute_notebook(Path("nb/rel.ipynb"), {}, Path("out/rel.ipynb"))
     assert (tmp_path / "out" / "rel.ipynb").is_file() and not (tmp_path / "nb" / "out").exists()
     assert Path(nb.cells[-1].outputs[0].text.strip()) == tmp_path / "nb"
+
+
+def test_a_dead_kernel_names_the_cell_that_was_running(tmp_path):
+    nb = _notebook(tmp_path / "dies.ipynb", "x = 1", "## Stock section", "import os\nos._exit(1)", "print('never')")
+    with pytest.raises(RenderError) as info:
+        execute_notebook(nb, {}, tmp_path / "out.ipynb")
+    message = str(info.value)
+    # cell 1 parameters, 2 `x = 1`, 3 the heading, 4 the cell that ends the kernel's process
+    assert "the kernel died in cell 4" in message
+    assert 'under "Stock section"' in message and "starting `import os`" in message
+    assert "Nothing was published" in message

@@ -96,3 +96,56 @@ def test_index_lists_every_report_with_relative_links(tmp_path):
     assert "2026-11-23T09:00:00+08:00" in page and "店铺周报 &lt;0071&gt;" in page
     assert not re.search(r"https?://", page) and "<script" not in page
     assert not [p for p in out.glob(".index-*")]
+
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)  # that process has exited
+
+
+def test_leftovers_of_killed_runs_are_removed_by_the_next_run(tmp_path):
+    import time
+
+    from opsreport.render.publish import STALE_AFTER
+
+    out = tmp_path / "outputs"
+    out.mkdir()
+    dead = out / f".staging-{_dead_pid()}-abc123"
+    (dead / "deep").mkdir(parents=True)
+    (dead / "deep" / "report.html").write_text("half")
+    alive = out / f".staging-{os.getppid()}-xyz789"  # a concurrent run still going: kept
+    alive.mkdir()
+    old_format = out / ".staging-k2j4h1x"  # no PID in the name: judged by age
+    old_format.mkdir()
+    recent_format = out / ".staging-recent1"
+    recent_format.mkdir()
+    aged = time.time() - STALE_AFTER - 60
+    os.utime(old_format, (aged, aged))
+    swapped = out / f".old-{_dead_pid()}-0123456789ab"
+    swapped.mkdir()
+    with staging(out) as stage:
+        assert stage.name.startswith(f".staging-{os.getpid()}-")
+    assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, recent_format.name])
+
+
+def test_clean_stale_ignores_a_missing_root(tmp_path):
+    from opsreport.render.publish import clean_stale
+
+    assert clean_stale(tmp_path / "nowhere") == []
+
+
+def test_bad_output_roots_are_named_before_any_work(tmp_path):
+    from opsreport.errors import OutputError
+    from opsreport.render.publish import check_out_root
+
+    check_out_root(tmp_path / "new" / "deeper")  # may be created later
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(OutputError, match="is a file"):
+        check_out_root(a_file / "out")
+    with pytest.raises(OutputError, match="too long for the file system"):
+        check_out_root(tmp_path / ("x" * 300))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]

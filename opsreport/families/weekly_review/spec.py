@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from ...analyses.calendar import days_with_data, resolve_week
-from ...views.title import shop_title_block
-from ...warehouse.connection import Warehouse
+from typing import TYPE_CHECKING
+
 from ..spec import FamilySpec, Resolved
 from .params import WeeklyReviewParams
 
+if TYPE_CHECKING:  # the registry is read by `opsreport params` too: no warehouse libraries at import
+    from ...warehouse.connection import Warehouse
+
 
 def resolve(wh: Warehouse, params: WeeklyReviewParams) -> Resolved:
+    from ...analyses.calendar import days_with_data, resolve_week
+    from ...views.title import shop_title_block
+
     shop = wh.shop(params.shop_id)
     week = resolve_week(wh, params.shop_id, params.week, allow_partial=params.allow_partial)
     days = len(days_with_data(wh, params.shop_id, week))
