@@ -89,8 +89,9 @@ def catalog_of(wh: Warehouse, shop_id: str) -> pd.DataFrame:
 
 def new_products(wh: Warehouse, shop_id: str, catalog: pd.DataFrame, end: dt.date, *, days: int, hit_rate: float) -> pd.DataFrame:
     """Products launched in the ``days`` up to ``end``: fav+cart rate over their first 3 days and a
-    verdict code: 'potential_hit' (rate ≥ ``hit_rate``), 'below_bar', or 'in_progress'. Products
-    without a launch date are not under test."""
+    verdict code: 'potential_hit' (rate ≥ ``hit_rate``), 'below_bar', 'in_progress', or 'no_data'
+    (no visitors, or an export without fav/cart counts). Products without a launch date are not
+    under test."""
     launched = pd.to_datetime(catalog.launched_on)  # may be empty: a product export has no launch date
     since = pd.Timestamp(end - dt.timedelta(days=days))
     recent = catalog[launched.notna() & (launched > since) & (launched <= pd.Timestamp(end))]
@@ -103,11 +104,15 @@ def new_products(wh: Warehouse, shop_id: str, catalog: pd.DataFrame, end: dt.dat
     first = first.merge(recent[["sku_id", "launched_on"]], on="sku_id")
     age = (pd.to_datetime(first.date) - pd.to_datetime(first.launched_on)).dt.days
     first = first[(age >= 0) & (age < NEW_PRODUCT_TEST_DAYS)]
-    agg = first.groupby("sku_id")[["uv", "fav_users", "cart_users"]].sum()
-    out = recent.set_index("sku_id").join(agg, how="left").fillna({"uv": 0, "fav_users": 0, "cart_users": 0})
+    agg = first.groupby("sku_id")[["uv", "fav_users", "cart_users"]].sum(min_count=1)  # NULL columns stay unknown
+    out = recent.set_index("sku_id").join(agg, how="left")
+    out["uv"] = out.uv.fillna(0)  # no visit recorded in its first days
     out = compute("fav_cart_rate", out.assign(uv_sum=out.uv)).drop(columns="uv_sum")
     complete = (end - pd.to_datetime(out.launched_on).dt.date).apply(lambda d: d.days) >= NEW_PRODUCT_TEST_DAYS - 1
-    out["verdict"] = np.where(~complete, "in_progress", np.where(out.fav_cart_rate >= hit_rate, "potential_hit", "below_bar"))
+    out["verdict"] = np.select(
+        [~complete, out.fav_cart_rate.isna(), out.fav_cart_rate >= hit_rate],
+        ["in_progress", "no_data", "potential_hit"], default="below_bar",
+    )
     out = out.reset_index().sort_values("fav_cart_rate", ascending=False)
     return out[cols].reset_index(drop=True)
 

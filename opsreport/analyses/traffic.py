@@ -33,8 +33,9 @@ def daily_trend(daily: pd.DataFrame, window: Period, highlight: Period) -> pd.Da
 
 def funnel(daily: pd.DataFrame, current: Period, previous: Period) -> pd.DataFrame:
     """Users at each step (user-days) in two periods, the step rates and their change."""
-    now = [float(in_period(daily, current)[c].sum()) for c in _FUNNEL_PARTS]
-    before = [float(in_period(daily, previous)[c].sum()) for c in _FUNNEL_PARTS]
+    # a step the overview does not report (an export without 加购/下单) is unknown, not 0
+    now = [float(in_period(daily, current)[c].sum(min_count=1)) for c in _FUNNEL_PARTS]
+    before = [float(in_period(daily, previous)[c].sum(min_count=1)) for c in _FUNNEL_PARTS]
     rows = []
     for i, step in enumerate(FUNNEL_STEPS):
         rows.append(

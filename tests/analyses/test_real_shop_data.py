@@ -108,3 +108,16 @@ def test_a_shop_in_another_currency_shows_its_symbol(tmp_path):
     page = "".join(html.values())
     assert "£500" in html["kpis"] and "£500" in html["headline"]  # GMV this week, in the table and the sentence
     assert "¥" not in page  # not one amount in the wrong currency
+
+
+def test_an_overview_without_fav_cart_and_order_columns_stays_unknown(tmp_path):
+    t = tiny.extended_tables()
+    t["shop_daily"] = t["shop_daily"].assign(cart_users=None, fav_users=None, order_buyers=None, paid_orders=None)
+    t["product_daily"] = t["product_daily"].assign(cart_users=None, fav_users=None)
+    view, k, html = review(tmp_path, t)
+    f = view.review.funnel.set_index("step")
+    assert f.loc["visit", "users"] == 700 and pd.isna(f.loc["cart", "users"])  # 7 x 100 visitors; carts unknown, not 0
+    assert pd.isna(f.loc["cart", "step_rate"]) and pd.isna(f.loc["order", "step_rate"])
+    new = view.review.products.new.set_index("sku_id")
+    assert new.loc["S4", "verdict"] == "no_data"  # not "below the 8% bar" on missing counts
+    assert k.loc["gmv", "this_week"] == 500  # what is known is unchanged
