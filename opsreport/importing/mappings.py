@@ -22,7 +22,6 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from .. import schemas
 from ..errors import MappingError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "mappings"
@@ -242,8 +241,8 @@ class Target(BaseModel):
     @model_validator(mode="after")
     def _fits_contract(self) -> "Target":
         """Every problem of the target at once, one per line."""
-        if self.table not in schemas.CONTRACTS or self.table == "shops":
-            tables = [t for t in schemas.CONTRACTS if t != "shops"]
+        if self.table not in contract_summary() or self.table == "shops":
+            tables = [t for t in contract_summary() if t != "shops"]
             raise ValueError(f"table '{self.table}' is not a canonical table ({', '.join(tables)}){_close(self.table, tables)}")
         problems: list[str] = []
         contract = contract_columns(self.table)
@@ -375,24 +374,56 @@ class Mapping(BaseModel):
         return "any" in self.platform or platform in self.platform
 
 
+SUMMARY = Path(__file__).with_name("contracts.json")
+
+
+@lru_cache(maxsize=1)
+def contract_summary() -> dict[str, dict]:
+    """What mappings are checked against, per canonical table: its columns (type family,
+    nullable) and natural key. Read from contracts.json, which ``summarise_contracts()`` derives
+    from opsreport/schemas.py (a test keeps the two equal), so listing mappings does not load
+    pandera and Ibis."""
+    import json
+
+    return json.loads(SUMMARY.read_text(encoding="utf-8"))
+
+
+def summarise_contracts() -> dict[str, dict]:
+    """contracts.json's content, derived from the pandera contracts. To refresh the file:
+    ``python -c "from opsreport.importing.mappings import write_summary; write_summary()"``."""
+    from .. import schemas
+
+    out = {}
+    for table, model in schemas.CONTRACTS.items():
+        schema = model.to_schema()
+        columns = {}
+        for name, col in schema.columns.items():
+            dtype = schemas.columns_of(table)[name]
+            family = (
+                "string" if dtype.is_string() else "integer" if dtype.is_integer() else "floating" if dtype.is_floating()
+                else "date" if dtype.is_date() else "timestamp" if dtype.is_timestamp() else str(dtype)
+            )
+            columns[name] = [family, bool(col.nullable)]
+        out[table] = {"columns": columns, "key": list(schema.unique) if schema.unique else ["shop_id"]}
+    return out
+
+
+def write_summary() -> None:
+    import json
+
+    tables = summarise_contracts()
+    lines = [f"  {json.dumps(table)}: {json.dumps(spec, ensure_ascii=False)}" for table, spec in tables.items()]
+    SUMMARY.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+
+
 def contract_columns(table: str) -> dict[str, tuple[str, bool]]:
     """Column -> (type family, nullable) of a canonical table's contract."""
-    schema = schemas.CONTRACTS[table].to_schema()
-    out = {}
-    for name, col in schema.columns.items():
-        dtype = schemas.columns_of(table)[name]
-        family = (
-            "string" if dtype.is_string() else "integer" if dtype.is_integer() else "floating" if dtype.is_floating()
-            else "date" if dtype.is_date() else "timestamp" if dtype.is_timestamp() else str(dtype)
-        )
-        out[name] = (family, bool(col.nullable))
-    return out
+    return {name: (family, nullable) for name, (family, nullable) in contract_summary()[table]["columns"].items()}
 
 
 def unique_keys(table: str) -> list[str]:
     """The natural key of a canonical table (its contract's ``unique``)."""
-    unique = schemas.CONTRACTS[table].to_schema().unique
-    return list(unique) if unique else ["shop_id"]
+    return list(contract_summary()[table]["key"])
 
 
 def _close(word: str, choices: Iterable[str]) -> str:
