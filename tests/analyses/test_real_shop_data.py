@@ -34,6 +34,7 @@ def test_a_shop_with_orders_only_gets_a_review_without_invented_traffic(tmp_path
     assert pd.isna(k.loc["ad_spend", "this_week"])  # no ads table: unknown, not ¥0
     assert "No traffic data: average daily UV and conversion need shop_daily" in html["kpis"]
     assert "import shop_daily to fill it" in html["funnel"] and "import shop_daily to fill it" in html["bridge"]
+    assert "Avg daily UV" not in html["headline"]  # no sentence about an unknown number
 
 
 def test_an_overview_whose_visitors_are_zero_does_not_break_the_charts(tmp_path):

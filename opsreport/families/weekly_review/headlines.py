@@ -64,6 +64,8 @@ def _gmv(review, gmv, say: Messages, num: numbers.Numbers) -> str:
 def _drivers(k, say: Messages, num: numbers.Numbers) -> str:
     items = []
     for key in ("uv", "conversion_rate", "aov"):
+        if math.isnan(k.loc[key, "this_week"]):  # unknown (no traffic data): not worth a sentence
+            continue
         m = metric(key)
         items.append(say("headline.driver", label=m.label(say.lang),
                          value=num.value(k.loc[key, "this_week"], m.unit), change=num.change(k.loc[key, "wow"], m.unit)))
