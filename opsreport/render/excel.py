@@ -65,6 +65,8 @@ NUMBER_FORMATS: dict[str, str] = {
     "pct_change": f'+0.0%;"{_M}"0.0%;0.0%',
     # a rate's change in percentage points: stored in pp (0.0123 is written 1.23) -> +1.23 pp
     "pp_change": f'+0.00" pp";"{_M}"0.00" pp";0.00" pp"',
+    # a change in a count: +18 / −3 / 0
+    "count_change": f'+#,##0;"{_M}"#,##0;0',
     "text": "@",
 }
 #: Units a sheet column (or cell) may declare.
@@ -541,6 +543,8 @@ def _value_width(value: Any, unit: str | None, places: int | None = None, sheet:
                 text = numbers.format_money(value, currency=currency, decimals=2)
         elif unit == "int":
             text = numbers.format_number(value, 0)
+        elif unit == "count_change":
+            text = numbers.format_number(value, 0, plus=True)
         elif places is not None:
             text = numbers.format_number(value, places)
         else:

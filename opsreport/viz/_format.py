@@ -24,10 +24,10 @@ __all__ = [
 ]
 
 #: Units a table column or chart accepts beyond the registry's own.
-EXTRA_UNITS = ("pct_change", "pp_change", "text", "date", "int")
+EXTRA_UNITS = ("pct_change", "pp_change", "count_change", "text", "date", "int")
 ALL_UNITS = UNITS + EXTRA_UNITS
 #: Units whose cells are numbers (right-aligned, class "num").
-NUMERIC_UNITS = frozenset(UNITS) | {"pct_change", "pp_change", "int"}
+NUMERIC_UNITS = frozenset(UNITS) | {"pct_change", "pp_change", "count_change", "int"}
 
 
 def check_unit(unit: str, where: str) -> None:
@@ -54,4 +54,6 @@ def format_cell(value, unit: str, lang: str = "zh", *, decimals: int | None = No
         return numbers.format_change(value, "ratio", lang)
     if unit == "pp_change":
         return numbers.format_change(value, "rate", lang)
+    if unit == "count_change":  # a change in a count: +18, −3, 0
+        return numbers.format_number(value, 0, lang, plus=True)
     return numbers.format_value(value, unit, lang, currency=currency, decimals=decimals)

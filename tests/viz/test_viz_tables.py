@@ -208,3 +208,19 @@ def test_short_chinese_headers_stay_on_one_line():
     assert '<th class="nowrap" scope="col">级别</th>' in html  # not "级/别" in a narrow column
     assert '<th class="num" scope="col">近30天日均销量（件）</th>' in html  # long ones may wrap
     assert '<th scope="col">Severity</th>' in html
+
+
+def test_a_change_in_a_count_carries_its_sign_in_html_and_excel(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from opsreport.render.excel import Sheet, write_workbook
+    from opsreport.viz.tables import Col, table
+
+    frame = pd.DataFrame({"segment": ["a", "b", "c"], "change": [18, -3, 0]})
+    shown = table(frame, [Col("segment", "Segment", "text"), Col("change", "Change", "count_change")])
+    html = shown.to_html()
+    assert "+18" in html and "\u22123" in html  # a plus on rises, U+2212 on falls
+    write_workbook([Sheet.from_table(shown)], tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    assert ws["B2"].value == 18 and ws["B2"].number_format.startswith("+#,##0")

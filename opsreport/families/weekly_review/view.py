@@ -352,7 +352,7 @@ class WeeklyReviewView:
         dormant_note = self.say("customers.dormant", dormant_days=cu.dormant_days, lookback_days=cu.lookback_days)
         segments = cu.segments.assign(segment_label=[self.say.word("segment", s) for s in cu.segments.segment])
         seg_cols = [Col("segment_label", self._c("segment"), "text"), Col("customers", self._c("customers"), "count"),
-                    Col("customers_prev", self._c("customers_prev"), "count"), Col("change", self._c("change"), "count")]
+                    Col("customers_prev", self._c("customers_prev"), "count"), Col("change", self._c("change"), "count_change")]
         mv = cu.movement.assign(from_label=[self.say.word("segment", s) for s in cu.movement.seg_from],
                                 to_label=[self.say.word("segment", s) for s in cu.movement.seg_to])
         mv_cols = [Col("from_label", self.say("customers.from"), "text"), Col("to_label", self.say("customers.to"), "text"),
