@@ -245,6 +245,71 @@ class Promotions(_Contract):
         unique = ["shop_id", "promo_id"]
 
 
+PROMOTION_PHASES = [
+    "warmup",  # 预热: build-up, add to cart and favourites; sales at ordinary or early-bird prices
+    "deposit",  # 付定金: pre-sale deposits (not GMV: 支付金额 counts when the balance is paid)
+    "balance",  # 付尾款: pre-sale balances paid, first wave of sales
+    "burst",  # 爆发: the peak day(s)
+    "encore",  # 返场: the days after the peak
+]
+
+
+class PromotionPhases(_Contract):
+    """The phases of a promotion (``promotions``), each a half-open stretch of time inside it."""
+
+    shop_id: str
+    promo_id: str
+    phase: str = Field(isin=PROMOTION_PHASES)
+    start_at: dt.datetime  # first instant of the phase (Beijing time)
+    end_at: dt.datetime  # last instant of the phase (Beijing time, e.g. 23:59:59), not before start_at
+    # GMV target of the phase in the shop's currency; empty when the phase has none (deposits)
+    target_gmv: Optional[float] = Field(ge=0, nullable=True)
+
+    class Config:
+        unique = ["shop_id", "promo_id", "phase"]
+
+
+class PromoSkus(_Contract):
+    """The SKUs signed up for a promotion and their promotion price."""
+
+    shop_id: str
+    promo_id: str
+    sku_id: str
+    promo_price: float = Field(ge=0)  # price per unit during the promotion, shop's currency
+    # units of stock reserved for the promotion; empty when the export does not say
+    stock_allocated: Optional[int] = Field(ge=0, nullable=True)
+
+    class Config:
+        unique = ["shop_id", "promo_id", "sku_id"]
+
+
+class PriceHistory(_Contract):
+    """The selling price of each SKU per day (what a buyer paid per unit before coupons)."""
+
+    shop_id: str
+    date: dt.date
+    sku_id: str
+    price: float = Field(ge=0)  # price per unit that day, shop's currency
+
+    class Config:
+        unique = ["shop_id", "date", "sku_id"]
+
+
+class Coupons(_Contract):
+    """A promotion's coupons (满减 tiers): ``discount`` off an order of at least ``threshold``."""
+
+    shop_id: str
+    promo_id: str
+    coupon_id: str
+    threshold: float = Field(ge=0)  # minimum order amount, shop's currency (0: no threshold)
+    discount: float = Field(ge=0)  # amount off, shop's currency
+    issued: int = Field(ge=0)  # coupons claimed by buyers (count)
+    redeemed: int = Field(ge=0)  # coupons used in paid orders (count), at most issued
+
+    class Config:
+        unique = ["shop_id", "promo_id", "coupon_id"]
+
+
 CONTRACTS: dict[str, type[DataFrameModel]] = {
     "shops": Shops,
     "products": Products,
@@ -258,6 +323,10 @@ CONTRACTS: dict[str, type[DataFrameModel]] = {
     "service_daily": ServiceDaily,
     "targets": Targets,
     "promotions": Promotions,
+    "promotion_phases": PromotionPhases,
+    "promo_skus": PromoSkus,
+    "price_history": PriceHistory,
+    "coupons": Coupons,
 }
 
 
@@ -300,6 +369,7 @@ DATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "inventory_daily": ("date",),
     "ads_daily": ("date",),
     "service_daily": ("date",),
+    "price_history": ("date",),
 }
 
 
@@ -320,6 +390,16 @@ ROW_RULES["orders"].insert(0, RowRule(
     lambda t, _: t.refund_amount > t.paid_amount + REFUND_TOLERANCE,
     "refund_amount must not exceed the order's paid_amount",
 ))
+ROW_RULES["coupons"] = [RowRule(
+    ("redeemed", "issued"),
+    lambda t, _: t.redeemed > t.issued,
+    "redeemed must not exceed issued",
+)]
+ROW_RULES["promotion_phases"] = [RowRule(
+    ("start_at", "end_at"),
+    lambda t, _: t.end_at < t.start_at,
+    "end_at must not be before start_at",
+)]
 
 
 def optional_columns(table_name: str) -> list[str]:

@@ -20,6 +20,8 @@ the data come about (each one's docstring says how):
   ``order_items``.
 * ``daily.py``: the daily funnels, inventory, ads and customer service; the ``*_daily`` tables.
 * ``targets.py``: ``targets`` and ``promotions``.
+* ``promotions.py``: the promotion retrospective's tables (``promotion_phases``, ``promo_skus``,
+  ``price_history``, ``coupons``) and their planted price-rule violations (``PROMO_PLANTED``).
 * ``planted.py``: the weekly review's planted events and the functions that plant them.
 * ``build.py``: the orchestrator; ``write.py``: the column types builders return and the
   (atomic) writing; ``sampling.py``: random streams and vectorised sampling.
@@ -49,6 +51,22 @@ Notes for report authors
   period of the data and the next one; set 4-12% above the trend (last year x recent trend).
 * ``promotions``: events 618, 818, double11, double12 and shop_event in the window, plus the
   upcoming Double 12 after end_date.
+* ``promotion_phases``: back to back from each promotion's start to its end (end_at = the next
+  start - 1 s). 618 and Double 11 (pre-sale): warmup, deposit, balance (from the first wave,
+  May 31 / Oct 31 20:00), burst (Jun 16-20 / Nov 10-13); shop events: warmup 3 days + burst 2 days;
+  818 and Double 12: warmup until the peak day, burst on it. target_gmv: the promotion's target
+  split by expected sales (rounded to 100); empty for deposit (not GMV until the balance is paid).
+* ``promo_skus``: 20-40 SKUs for 618 / Double 11, 8-15 otherwise, on the shelf over the whole
+  promotion, by popularity; promo_price 70-80% of list price (whole yuan, or the 30-day low when
+  that is lower), always within the price rule except the planted two; stock_allocated 1.1-1.6x
+  the units sold in the promotion, NULL for the upcoming one.
+* ``price_history``: one row per listed SKU and day (the keys of ``inventory_daily``): the everyday
+  price the orders are simulated at (list price x 1 / 0.95 / 0.9 per SKU, x the shop-wide
+  promotion factor on promotion days), the promo_price on its promotions' days, ~3 short markdowns
+  a year (1-3 days, 85-93%) outside promotions. Orders are not re-priced by it.
+* ``coupons``: 2-4 threshold tiers (coupon_id <promo_id>-c1..) for each promotion that has started;
+  threshold ~0.6-2.5x the shop's average order, 8-15% off; issued 1.2-2.5x the promotion's paid
+  orders over the tiers, 15-45% redeemed.
 
 Planted events (``plant_events=True``) are described in ``PLANTED`` / ``planted_events()``; all
 of them in the last complete ISO week (2026-W47 for the default end date):
@@ -56,6 +74,16 @@ a top-5 SKU's conversion 5% -> 2%, a top-10 SKU sold out from the Wednesday, one
 refunded at ~27.5% (vs ~5%), one campaign's ROI 4 -> ~1.35 (below the category target), and a
 dormant-share rise of >= 3 points over 4 weeks; plus six products under test, two of them
 potential hits (fav+cart rate >= 8% in their first 3 days).
+
+Promotion price-rule violations (``PROMO_PLANTED[shop_id]``, ``promo_planted_events()``;
+``promotions.py``) in the last Double 11 of each shop (2026-double11 for the default end date; the
+SKUs do not depend on seed, scale or days): ``price_above_daily_sku`` (the shop's most popular
+established SKU sold at list price) has promo_price 85% of its list price (> 80%) and no markdown
+in the 30 days before, so it breaks that rule only; ``price_above_low_sku`` (the next most popular)
+is within 80% but was marked down ~10% below its promo_price on ``markdown_dates`` (12 and 11 days
+before the start), so its promo_price is above its 30-day low. Every other promoted SKU of every
+promotion keeps both rules (promo price <= 80% of list price and <= the lowest price_history price
+of the 30 days before the start).
 
 Adding a report family's demo data
 ----------------------------------
@@ -93,6 +121,7 @@ from .planted import (
     Stockout,
     planted_events,
 )
+from .promotions import PROMO_PLANTED, PromoPriceViolations, promo_planted_events
 from .shops import DEMO_SHOPS, SOURCES, DemoShop
 
 __all__ = [
@@ -107,6 +136,9 @@ __all__ = [
     "RoiDrop",
     "DormantSurge",
     "NewProducts",
+    "PROMO_PLANTED",
+    "PromoPriceViolations",
+    "promo_planted_events",
     "SOURCES",
     "build_demo_warehouse",
     "planted_events",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
-from . import catalog, daily, orders, targets
+from . import catalog, daily, orders, promotions, targets
 from .calendar import DEMO_END_DATE, Calendar, Demand, demand
 from .catalog import Catalog
 from .customers import Paid, simulate_paid_orders
@@ -56,6 +56,7 @@ TABLE_BUILDERS: tuple[TableBuilder, ...] = (
     orders.tables,  # orders, order_items
     daily.tables,  # shop_daily, traffic_daily, product_daily, inventory_daily, ads_daily, service_daily
     targets.tables,  # targets, promotions
+    promotions.tables,  # promotion_phases, promo_skus, price_history, coupons
 )
 
 
