@@ -1,4 +1,11 @@
-"""The shop's promotions as the other analyses need them: which ran in a period, which comes next."""
+"""The shop's promotions as the other analyses need them: which ran in a period, which comes next,
+and which earlier promotion one compares with.
+
+A promotion's event day (D-day) is the platform festival's own day (Double 11 on 11-11, 618 on
+06-18, Double 12 on 12-12, 818 on 08-18) or, for the shop's own events, its last day. A year-on-year
+comparison aligns the two promotions on their D-days (day D−3 against day D−3), never on the
+calendar date: festivals start on different weekdays and last year's warm-up may start earlier.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +19,31 @@ from ..periods import Period
 from ..warehouse.connection import Warehouse
 
 
+EVENT_DAYS = {"double11": (11, 11), "618": (6, 18), "double12": (12, 12), "818": (8, 18)}  # (month, day)
+
+
 @dataclass(frozen=True)
 class Promotion:
     promo_id: str
     name: str
     start: dt.date
     end: dt.date
+    event: str = ""
+
+    @property
+    def event_day(self) -> dt.date:
+        """D-day: the festival's day when it falls inside the promotion, else its last day."""
+        if self.event in EVENT_DAYS:
+            month, day = EVENT_DAYS[self.event]
+            for year in (self.end.year, self.start.year):
+                candidate = dt.date(year, month, day)
+                if self.start <= candidate <= self.end:
+                    return candidate
+        return self.end
+
+    def offset(self, day: dt.date) -> int:
+        """Days from D-day: −3 is three days before it, 0 is D-day."""
+        return (day - self.event_day).days
 
     @property
     def days(self) -> int:
@@ -25,7 +51,29 @@ class Promotion:
 
 
 def _promotion(row) -> Promotion:
-    return Promotion(str(row["promo_id"]), str(row["name"]), pd.Timestamp(row["start_at"]).date(), pd.Timestamp(row["end_at"]).date())
+    return Promotion(str(row["promo_id"]), str(row["name"]), pd.Timestamp(row["start_at"]).date(),
+                     pd.Timestamp(row["end_at"]).date(), str(row.get("event") or ""))
+
+
+def all_of(wh: Warehouse, shop_id: str) -> list[Promotion]:
+    """Every promotion of the shop, in start order."""
+    if not queries.has_rows(wh, "promotions", shop_id):
+        return []
+    return [_promotion(row) for _, row in wh.shop_rows("promotions", shop_id).order_by("start_at").execute().iterrows()]
+
+
+def same_event_last_year(promos: list[Promotion], promo: Promotion) -> Promotion | None:
+    """Last year's promotion of the same event: the one whose D-day is closest to a year before
+    (within 330-400 days); None when the shop has no such promotion."""
+    candidates = [p for p in promos if p.event == promo.event and p.promo_id != promo.promo_id
+                  and 330 <= (promo.event_day - p.event_day).days <= 400]
+    return min(candidates, key=lambda p: abs((promo.event_day - p.event_day).days - 365), default=None)
+
+
+def previous(promos: list[Promotion], promo: Promotion) -> Promotion | None:
+    """The last promotion that ended before ``promo`` started (any event)."""
+    earlier = [p for p in promos if p.end < promo.start]
+    return max(earlier, key=lambda p: p.end, default=None)
 
 
 def during(wh: Warehouse, shop_id: str, period: Period) -> list[Promotion]:
