@@ -134,3 +134,16 @@ def test_the_notebook_runs_on_the_demo_data(demo_path, tmp_path):
     assert len(shown) == 5 and all("text/html" in s for s in shown)  # five frames
     assert "conversion_rate" in shown[2] and "彩妆" in shown[3] and "2026-W47" in shown[4]
     assert os.path.getsize(out) > 0
+
+
+def test_demo_params_match_the_notebook_parameters_cell():
+    from pathlib import Path
+
+    import papermill as pm
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    inferred = pm.inspect_notebook(str(root / "notebooks" / "explore.ipynb"))
+    demo = yaml.safe_load((root / "params" / "explore" / "demo.yaml").read_text(encoding="utf-8"))
+    assert set(demo) == set(inferred)
+    assert all(isinstance(v, str) for v in demo.values())  # "0071" stays text
