@@ -33,6 +33,7 @@ import pandas as pd
 from . import periods
 from .errors import ParamsError
 from .metrics import engine, registry
+from .paths import locate as _locate
 from .warehouse.connection import Warehouse
 
 __all__ = ["Explorer", "connect"]
@@ -203,12 +204,3 @@ def _period(text: str) -> periods.Period:
         return periods.Period(text, day, day)
     except ValueError:
         raise ParamsError(f"period {text!r} is not an ISO week (2026-W47), a month (2026-11) or a day (2026-11-16).") from None
-
-
-def _locate(path: str | Path) -> Path:
-    """``path`` as given if it exists (or is absolute), else from the project root."""
-    candidate = Path(path)
-    if candidate.is_absolute() or candidate.exists():
-        return candidate
-    root = Path(__file__).resolve().parent.parent / candidate
-    return root if root.exists() else candidate

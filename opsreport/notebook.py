@@ -6,6 +6,7 @@ from typing import Any
 
 from . import families
 from . import params as params_mod
+from .paths import locate
 
 
 def setup(report: str, namespace: dict[str, Any]):
@@ -14,22 +15,10 @@ def setup(report: str, namespace: dict[str, Any]):
     model = params_mod.model_for(report)
     values = {name: namespace[name] for name in model.model_fields if name in namespace}
     if "warehouse" in values:
-        values["warehouse"] = _locate(values["warehouse"])
+        values["warehouse"] = str(locate(values["warehouse"]))
     validated = params_mod.validate(report, values, source="notebook parameters")
     from .viz import theme
 
     theme.apply(validated.lang)
     spec = families.get(report)
     return spec.view(spec.analysis(validated))
-
-
-def _locate(path: str) -> str:
-    """A relative warehouse path is tried from the working directory, then from the project root
-    (JupyterLab runs kernels inside notebooks/)."""
-    from pathlib import Path
-
-    candidate = Path(path)
-    if candidate.is_absolute() or candidate.exists():
-        return path
-    root = Path(__file__).resolve().parent.parent / candidate
-    return str(root) if root.exists() else path

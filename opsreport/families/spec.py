@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..params import ReportParams
+from ..paths import PROJECT_ROOT
 from ..views.title import TitleBlock
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @dataclass(frozen=True)
