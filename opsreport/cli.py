@@ -165,13 +165,16 @@ def import_(
     category: Annotated[Optional[str], typer.Option(help="category of a new shop (default: unknown)")] = None,
     platform: Annotated[Optional[str], typer.Option(help="platform of a new shop when the source fits several")] = None,
     currency: Annotated[Optional[str], typer.Option(help="currency of a new shop, ISO 4217 (default CNY)")] = None,
+    promo: Annotated[Optional[str], typer.Option(help="promotion the rows belong to (its promo_id), for sources whose "
+                                                "exports do not say it: promo SKUs, coupons")] = None,
 ) -> None:
     """Import platform export files into the warehouse: all files in one transaction, upserted by key."""
     with _guard():
         from .importing.pipeline import describe, import_files
 
         reports = import_files(warehouse, shop, source, files, dry_run=dry_run, mappings_dir=mappings,
-                               shop_name=shop_name, category=category, platform=platform, currency=currency)
+                               shop_name=shop_name, category=category, platform=platform, currency=currency,
+                               promo=promo)
         lines = describe(reports, shop)
     for line in lines:
         typer.echo(line)

@@ -30,6 +30,15 @@ ENV_VAR = "OPSREPORT_MAPPINGS"
 ColumnType = Literal["text", "id", "int", "money", "number", "rate", "date", "datetime", "status"]
 PlatformName = Literal["tmall", "taobao", "jd", "douyin", "any"]
 
+# Values an export does not carry and the user passes to the import command, as shop_id comes
+# from --shop: option name -> (command-line flag, what it says, what to give). A column says
+# ``option: promo``.
+OPTIONS: dict[str, tuple[str, str, str]] = {
+    "promo": ("--promo", "which promotion the rows belong to",
+              "the promotion's promo_id (as in the promotions table), e.g. --promo 0071-2026-double11"),
+}
+OptionName = Literal["promo"]
+
 # which value types may fill a contract column of each type family
 _FITS = {
     "string": {"text", "id", "status"},
@@ -69,6 +78,8 @@ class ColumnSpec(BaseModel):
     unknown: Literal["error", "keep"] | None = Field(None, description="a value not in map: error (status) or keep")
     multiply_by: str | None = Field(None, description="another column (or input) of this target: the value is this x that")
     if_empty: str | None = Field(None, description="text/id: template for an empty cell, e.g. 'guest:{order_id}'")
+    option: OptionName | None = Field(None, description="text/id: every row takes the value the user passes "
+                                                        "with this option (promo: --promo); not read from the file")
 
     @field_validator("aliases", "format", mode="before")
     @classmethod
@@ -82,10 +93,20 @@ class ColumnSpec(BaseModel):
             if "required" in self.model_fields_set and self.required:
                 problems.append("'optional: true' and 'required: true' contradict each other")
             self.required = False
+        if self.option is not None:
+            if self.aliases:
+                problems.append(f"'option: {self.option}' takes the value from {OPTIONS[self.option][0]}, not from "
+                                "the file: give no aliases")
+            if self.default is not None or self.if_empty is not None:
+                problems.append("give 'option' or a default (or if_empty), not both")
+            if self.type not in ("text", "id"):
+                problems.append("'option' only applies to types text and id")
+            self.required = False  # the file need not have it
         if not self.aliases and self.required:
             problems.append("a required column needs at least one alias")
-        if not self.aliases and self.default is None and self.if_empty is None:
-            problems.append("give aliases, or a default (a constant for every row)")
+        if not self.aliases and self.default is None and self.if_empty is None and self.option is None:
+            problems.append("give aliases, or a default (a constant for every row), or an option (a value the "
+                            "user passes, e.g. 'option: promo')")
         if self.bare is not None and self.type != "rate":
             problems.append("'bare' only applies to type rate")
         if self.type == "rate" and self.bare is None:
@@ -266,7 +287,8 @@ class Target(BaseModel):
             if spec.optional and not nullable:
                 problems.append(f"column '{name}' of {self.table} cannot be NULL in its contract: it cannot be "
                                 "'optional' (make it required, or give a default)")
-            if not nullable and not spec.required and not spec.optional and spec.default is None and spec.if_empty is None:
+            if (not nullable and not spec.required and not spec.optional and spec.default is None and spec.if_empty is None
+                    and spec.option is None):
                 problems.append(
                     f"column '{name}' of {self.table} cannot be empty: make it required, or give a default "
                     "(only when that value is the truth for a file without the column)"
@@ -372,6 +394,11 @@ class Mapping(BaseModel):
 
     def fits_platform(self, platform: str) -> bool:
         return "any" in self.platform or platform in self.platform
+
+    @property
+    def options(self) -> list[str]:
+        """The options (``OPTIONS``) the import command must be given for this mapping, e.g. ['promo']."""
+        return sorted({spec.option for t in self.targets for spec in t.columns.values() if spec.option is not None})
 
 
 SUMMARY = Path(__file__).with_name("contracts.json")
@@ -531,6 +558,10 @@ def describe(mapping: Mapping) -> list[str]:
             lines.append(f"     skips rows whose {' / '.join(target.filter_aliases(f))} {what}")
         for name, spec in [*target.columns.items(), *((f"({n})", s) for n, s in target.inputs.items())]:
             default = _shown(spec.default)
+            if spec.option is not None:
+                flag = OPTIONS[spec.option][0]
+                lines.append(f"     {_pad(f'({flag})', 16)} {name:<18} {spec.type:<8} from {flag} (not in the export)")
+                continue
             if not spec.aliases:
                 lines.append(f"     {_pad('(constant)', 16)} {name:<18} {spec.type:<8} always {default}")
                 continue

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ImportProblemsError, WarehouseError
 from . import load
-from .mappings import Mapping, get_mapping, load_mappings, normalize_header
+from .mappings import OPTIONS, Mapping, get_mapping, load_mappings, normalize_header
 from .problems import Problem, summary
 from .transform import FileRows, date_range, transform_file
 
@@ -83,13 +83,16 @@ def import_files(
     category: str | None = None,
     platform: str | None = None,
     currency: str | None = None,
+    promo: str | None = None,
 ) -> list[FileReport]:
     """Import ``files`` (exports of ``source``, a mapping name) for shop ``shop_id``.
 
     ``source=None``: the mapping whose headers the files match (:func:`detect.detect_source`);
     the reports say which was picked. ``currency`` (ISO 4217, default CNY) is that of a new shop;
     an existing shop keeps its own (a different one is an error: nothing is converted). A new shop
-    of a source that fits any platform needs ``platform``.
+    of a source that fits any platform needs ``platform``. ``promo`` is the promotion the rows
+    belong to, for sources whose exports do not say it (promo SKUs, coupons: ``option: promo`` in
+    the mapping); it is an error to leave it out for them, or to give it to any other source.
 
     One transaction: if any file has a problem (unreadable, a missing column, a cell that cannot
     be parsed, a duplicate key, a contract violation), nothing is written and
@@ -114,8 +117,9 @@ def import_files(
     else:
         mapping = get_mapping(source, mappings_dir)
     warehouse = Path(warehouse)
+    options = check_options(mapping, {"promo": promo}, mappings_dir)
 
-    results = [read_file(path, mapping, mappings_dir) for path in paths]
+    results = [read_file(path, mapping, mappings_dir, options) for path in paths]
     problems = [p for r in results for p in r.problems]
     if problems:
         raise ImportProblemsError(summary(problems, paths), problems)
@@ -153,8 +157,36 @@ def import_files(
     return reports
 
 
-def read_file(path: Path, mapping: Mapping, mappings_dir=None) -> FileRows:
-    """Read one export and transform it; problems are returned, not raised."""
+def check_options(mapping: Mapping, given: dict[str, str | None], mappings_dir=None) -> dict[str, str]:
+    """The options (``mappings.OPTIONS``) the mapping uses, each given and not empty; an option given
+    to a mapping that does not use it is an error too (the file is probably of another source)."""
+    values = {k: v.strip() for k, v in given.items() if v is not None}
+    problems = []
+    for name in mapping.options:
+        _, what, give = OPTIONS[name]
+        if not values.get(name):
+            tables = ", ".join(t.table for t in mapping.targets if any(c.option == name for c in t.columns.values()))
+            problems.append(f"source '{mapping.name}' fills {tables}, and its exports do not say {what}: give {give}")
+    for name in values:
+        if name in mapping.options:
+            continue
+        flag = OPTIONS[name][0]
+        try:
+            users = [m.name for m in load_mappings(mappings_dir).values() if name in m.options]
+        except Exception:  # noqa: BLE001 - a hint must never hide the real problem
+            users = []
+        problems.append(f"{flag} is for the sources that need it ({', '.join(users) or 'none'}); source "
+                        f"'{mapping.name}' ({mapping.title}) does not use it: leave {flag} out, or check --source "
+                        "and the files")
+    if problems:
+        raise ImportProblemsError("Nothing was imported: " + "; ".join(problems) + ".",
+                                  [Problem(None, p) for p in problems])
+    return {k: v for k, v in values.items() if k in mapping.options}
+
+
+def read_file(path: Path, mapping: Mapping, mappings_dir=None, options: dict[str, str] | None = None) -> FileRows:
+    """Read one export and transform it; problems are returned, not raised. ``options``: the values
+    of the columns the export does not carry (``check_options``)."""
     from . import readers
 
     try:
@@ -168,7 +200,7 @@ def read_file(path: Path, mapping: Mapping, mappings_dir=None) -> FileRows:
             row_count=1 if exc.row else 0, column=exc.column,
         ))
         return result
-    result = transform_file(path, sheets, mapping)
+    result = transform_file(path, sheets, mapping, options)
     if any("does not match source" in p.message for p in result.problems):
         hint = _suggest_from_headers([str(c) for s in sheets for c in s.frame.columns], mapping, mappings_dir)
         if hint:

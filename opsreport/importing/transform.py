@@ -240,10 +240,13 @@ def _empty_default(spec: ColumnSpec):
 
 
 def transform_sheet(frame: pd.DataFrame, file: Path, sheet: str | None, mapping: Mapping, target: Target,
-                    found: dict[str, str], cache: dict | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+                    found: dict[str, str], cache: dict | None = None,
+                    options: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Canonical columns of ``target`` from the raw ``frame`` (index = Excel row numbers).
 
-    ``cache`` (shared by the targets of one sheet) parses a header read the same way only once."""
+    ``cache`` (shared by the targets of one sheet) parses a header read the same way only once.
+    ``options``: the values the user passed for columns the export does not carry (``option: promo``
+    -> ``{"promo": "0071-2026-double11"}``); every row takes its option's value."""
     cache = {} if cache is None else cache
     problems: list[Problem] = []
     contract = contract_columns(target.table)
@@ -252,6 +255,8 @@ def transform_sheet(frame: pd.DataFrame, file: Path, sheet: str | None, mapping:
         header = found.get(name)
         if header is None:  # absent: NULL when optional, else its default (or a constant) for every row
             value = _empty_default(spec) if spec.default is not None and not spec.optional else None
+            if spec.option is not None:  # not in the export: the value the user passed (--promo)
+                value = (options or {}).get(spec.option)
             out[name] = pd.Series([value] * len(frame), index=frame.index, dtype=object if value is None else None)
             continue
         raw = _column(frame, header)
@@ -406,8 +411,9 @@ TABLE_RULES: list[Callable[[dict[str, Staged]], None]] = [unpaid_orders_are_not_
 # --- one file --------------------------------------------------------------------------------
 
 
-def transform_file(file: Path, sheets: Sequence, mapping: Mapping) -> FileRows:
-    """Every target of ``mapping`` from the raw sheets of one file (``readers.RawSheet``)."""
+def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict[str, str] | None = None) -> FileRows:
+    """Every target of ``mapping`` from the raw sheets of one file (``readers.RawSheet``); ``options``
+    as in :func:`transform_sheet`."""
     result = FileRows(file=file)
     parts: dict[str, list[pd.DataFrame]] = {t.table: [] for t in mapping.targets}
     present: dict[str, set[str]] = {t.table: set() for t in mapping.targets}
@@ -428,7 +434,7 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping) -> FileRows:
                 if skipped.any():
                     rows, row_set = rows.loc[~skipped], np.packbits(skipped).tobytes()
             cache = caches.setdefault(row_set, {})
-            frame, problems = transform_sheet(rows, file, sheet.sheet, mapping, target, found, cache)
+            frame, problems = transform_sheet(rows, file, sheet.sheet, mapping, target, found, cache, options)
             result.problems += problems
             frame[SOURCE] = source_label(file, sheet.sheet)
             parts[target.table].append(frame)

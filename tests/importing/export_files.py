@@ -149,3 +149,17 @@ def ts(text: str) -> dt.datetime:
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+# --- wrong encodings ---------------------------------------------------------------------------
+
+
+def write_mojibake(path: Path, rows: list[list], *, encoding: str = "gb18030") -> Path:
+    """A CSV whose text went through the wrong encoding once: written as ``encoding`` (what the
+    platform sends), opened as Latin-1 and saved again as UTF-8 (what an editor that guessed wrong
+    does). Every byte survives, every Chinese header is garbled: '商品ID' becomes 'ÉÌÆ·ID'."""
+    raw = path.with_name(path.name + ".raw")
+    write_csv(raw, rows, encoding=encoding)
+    path.write_text(raw.read_bytes().decode("latin-1"), encoding="utf-8", newline="")
+    raw.unlink()
+    return path

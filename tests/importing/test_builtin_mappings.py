@@ -247,7 +247,9 @@ CASES = [
 
 
 def test_every_builtin_mapping_has_a_fixture():
-    assert {c.source for c in CASES} == set(load_mappings())
+    from test_promotion_mappings import CASES as PROMOTION_CASES  # promo_skus, price_history, coupons
+
+    assert {c.source for c in [*CASES, *PROMOTION_CASES]} == set(load_mappings())
 
 
 def test_fixtures_cover_every_format_and_encoding():
