@@ -93,3 +93,31 @@ def next_after(wh: Warehouse, shop_id: str, day: dt.date) -> Promotion | None:
     p = wh.shop_rows("promotions", shop_id)
     nxt = p.filter(p.start_at >= queries.day_start(day + dt.timedelta(days=1))).order_by("start_at").limit(1).execute()
     return None if nxt.empty else _promotion(nxt.iloc[0])
+
+
+def resolve(wh: Warehouse, shop_id: str, promo: str, data_end: dt.date) -> Promotion:
+    """The promotion a retrospective reviews: ``promo`` is a promo_id or ``last`` (the last one that
+    ended on or before ``data_end``). A promotion still running at ``data_end`` is refused: its
+    phases, refunds and lift are incomplete, and a partial "so far" retrospective would read as final."""
+    from ..errors import DataNotFoundError, ParamsError
+
+    promos = all_of(wh, shop_id)
+    if not promos:
+        raise DataNotFoundError(f"shop {shop_id} has no promotions in the warehouse (table promotions): "
+                                "import the promotion calendar first.")
+    ended = [p for p in promos if p.end <= data_end]
+    if promo == "last":
+        if not ended:
+            raise DataNotFoundError(f"shop {shop_id} has no promotion that ended by {data_end} (the last day of its data); "
+                                    f"the first one, {promos[0].promo_id}, ends on {promos[0].end}.")
+        return max(ended, key=lambda p: (p.end, p.start))
+    found = next((p for p in promos if p.promo_id == promo), None)
+    if found is None:
+        known = ", ".join(p.promo_id for p in ended[-5:]) or "none yet"
+        raise ParamsError(f"promo '{promo}' is not a promotion of shop {shop_id}; its last ended promotions: {known} "
+                          "(or use promo=last).")
+    if found.end > data_end:
+        raise ParamsError(f"promotion {found.promo_id} ({found.name}) runs until {found.end} but the shop's data end on "
+                          f"{data_end}: a retrospective needs the whole promotion. Follow a running promotion in the weekly "
+                          "review, and run this report once the promotion has ended and its data are imported.")
+    return found

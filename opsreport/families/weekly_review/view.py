@@ -14,26 +14,13 @@ from ...viz import charts, narrative, numbers
 from ...viz.tables import Col, callout, heading, note, table
 from ...views.blocks import Block
 from .analysis import WeeklyReview
+from ...views.sources import missing_sources
 from .headlines import headlines
 
 FAMILY = "weekly_review"
 # registry metrics the appendix defines: the KPIs plus those the sections show
 SECTION_METRICS = ("ctr", "cpc", "days_of_cover", "active_sku_rate", "dormant_share", "first_response_s",
                    "reply_30s_rate", "inquiry_conversion", "good_review_rate", "complaint_rate")
-
-
-def missing_sources(tables: str, platform: str | None, say: Messages) -> str:
-    """The note's hint naming the built-in mappings that fill ``tables`` ("product_daily + products")."""
-    from ...importing.mappings import builtin_sources
-
-    names: list[str] = []
-    for name_of_table in (part.strip() for part in tables.split("+")):
-        for name in builtin_sources(name_of_table, platform):
-            if name not in names:
-                names.append(name)
-    if not names:
-        return say("note.missing_no_source")
-    return say("note.missing_source", count=len(names), names=", ".join(names))
 
 
 class WeeklyReviewView:

@@ -1,0 +1,1 @@
+"""The promotion retrospective (活动复盘): one shop, one promotion that has ended."""
