@@ -1,6 +1,8 @@
-"""The weekly review's analysis step on a 10-million-order warehouse: wall time and peak memory.
+"""The analysis step of the weekly review and the promotion retrospective on a 10-million-order
+warehouse: wall time and peak memory.
 
     .venv/bin/python benchmarks/analysis_10m.py [--warehouse data/bench_10m.duckdb] [--orders-per-shop 3340000]
+        [--family weekly_review|promo_retrospective]
 
 Builds the warehouse in a subprocess when it is missing, so the peak memory printed here is the
 analysis' own (resource.getrusage ru_maxrss of this process).
@@ -21,6 +23,7 @@ def main() -> None:
     ap.add_argument("--warehouse", default="data/bench_10m.duckdb")
     ap.add_argument("--orders-per-shop", type=int, default=3_340_000)
     ap.add_argument("--shop", default="0071")
+    ap.add_argument("--family", default="weekly_review", choices=["weekly_review", "promo_retrospective"])
     args = ap.parse_args()
     if not Path(args.warehouse).is_file():
         t0 = time.perf_counter()
@@ -33,23 +36,27 @@ def main() -> None:
         )
         print(f"built {args.warehouse} in {time.perf_counter() - t0:.1f} s")
 
-    from opsreport.families.weekly_review import analysis as weekly_review
+    import importlib
+
     from opsreport.warehouse.connection import Warehouse
 
+    analysis = importlib.import_module(f"opsreport.families.{args.family}.analysis")
     wh = Warehouse.open(args.warehouse)
     orders = int(wh.con.table("orders").count().execute())
     t0 = time.perf_counter()
     problems = wh.check_all()
     t_validate = time.perf_counter() - t0
     t0 = time.perf_counter()
-    review = weekly_review.run({"shop_id": args.shop, "warehouse": args.warehouse}, wh)
+    result = analysis.run({"shop_id": args.shop, "warehouse": args.warehouse}, wh)
     t_run = time.perf_counter() - t0
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    subject = result.week.label if args.family == "weekly_review" else result.promotion.promo_id
+    found = [a.rule for a in result.anomalies] if args.family == "weekly_review" else [f.code for f in result.findings]
     print(f"orders in warehouse: {orders:,}; contract problems: {len(problems)}")
     print(f"contract validation of every table: {t_validate:.2f} s")
-    print(f"analysis (weekly_review.run, shop {args.shop}, {review.week.label}): {t_run:.2f} s")
+    print(f"analysis ({args.family}.run, shop {args.shop}, {subject}): {t_run:.2f} s")
     print(f"validation + analysis: {t_validate + t_run:.2f} s; peak RSS {peak_gb:.2f} GB")
-    print(f"anomalies found: {[a.rule for a in review.anomalies]}")
+    print(f"found: {found}")
 
 
 if __name__ == "__main__":

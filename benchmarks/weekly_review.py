@@ -1,12 +1,16 @@
-"""Wall time of one weekly review end to end (execute + HTML + PDF + xlsx) on the demo data,
-against the floor: an almost empty notebook through the same pipeline.
+"""Wall time of one report end to end (execute + HTML + PDF + xlsx) on the demo data, against the
+floor: an almost empty notebook through the same pipeline. Every family given is timed on the same
+machine in the same run, so their times compare (the promotion retrospective against the weekly
+review, say).
 
     .venv/bin/python benchmarks/weekly_review.py [--warehouse data/demo.duckdb] [--shop 0071] [--repeat 3]
+        [--family weekly_review --family promo_retrospective]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
@@ -40,31 +44,36 @@ def main() -> None:
     ap.add_argument("--warehouse", default="data/demo.duckdb")
     ap.add_argument("--shop", default="0071")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--family", action="append", help="report family to time (repeatable; default weekly_review)")
     args = ap.parse_args()
+    families = args.family or ["weekly_review"]
     if not Path(args.warehouse).is_file():
         demo.build_demo_warehouse(args.warehouse)
     formats = {"html", "pdf", "xlsx"}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         nb = floor_notebook(tmp)
-        floors, fulls, stages = [], [], None
+        floors: list[float] = []
+        fulls: dict[str, list[float]] = {name: [] for name in families}
+        stages: dict[str, dict] = {}
         for i in range(args.repeat):
             t0 = time.perf_counter()
             pipeline.render(pipeline.RenderJob(report="floor", notebook=nb, parameters={}, out_root=tmp / "floor", key="k",
                                                period=f"p{i}", formats=frozenset(formats), title="floor"))
             floors.append(time.perf_counter() - t0)
-            values = params.validate("weekly_review", {"shop_id": args.shop, "warehouse": args.warehouse})
-            t0 = time.perf_counter()
-            folder = render_report("weekly_review", values, out_root=tmp / f"full{i}", formats=formats)
-            fulls.append(time.perf_counter() - t0)
-            import json
-
-            stages = json.loads((folder / "run.json").read_text())["timings_s"]
-    floor, full = statistics.median(floors), statistics.median(fulls)
+            for name in families:
+                values = params.validate(name, {"shop_id": args.shop, "warehouse": args.warehouse})
+                t0 = time.perf_counter()
+                folder = render_report(name, values, out_root=tmp / f"{name}{i}", formats=formats)
+                fulls[name].append(time.perf_counter() - t0)
+                stages[name] = json.loads((folder / "run.json").read_text())["timings_s"]
+    floor = statistics.median(floors)
     print(f"empty notebook through the pipeline (floor): median {floor:.2f} s  runs {[round(x, 2) for x in floors]}")
-    print(f"weekly review {args.shop} (execute+html+pdf+xlsx): median {full:.2f} s  runs {[round(x, 2) for x in fulls]}")
-    print(f"ratio to floor: {full / floor:.2f}x")
-    print(f"stages of the last run: {stages}")
+    for name in families:
+        full = statistics.median(fulls[name])
+        print(f"{name} {args.shop} (execute+html+pdf+xlsx): median {full:.2f} s  runs {[round(x, 2) for x in fulls[name]]}"
+              f"  ratio to floor {full / floor:.2f}x")
+        print(f"  stages of the last run: {stages[name]}")
 
 
 if __name__ == "__main__":

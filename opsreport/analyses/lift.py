@@ -214,7 +214,8 @@ def real_lift(series: pd.Series, start, end, *, pre_dip_days: int = 0, hangover_
     promotion = window(promo_mask)
     baseline_amount = float(projected["mean"].to_numpy()[promo_mask].sum())
     resid = np.asarray(fit.resid)
-    rho = float(np.corrcoef(resid[:-1], resid[1:])[0, 1]) if resid.std() > 0 else float("nan")
+    exact = resid.std() <= 1e-9 * max(1.0, float(np.abs(y_fit).mean()))  # an exact fit leaves float rounding only
+    rho = float("nan") if exact else float(np.corrcoef(resid[:-1], resid[1:])[0, 1])
     return Lift(
         daily=daily,
         promotion=promotion,

@@ -43,6 +43,7 @@ KPIS = ("gmv", "net_gmv", "uv", "conversion_rate", "aov", "paid_buyers", "units"
         "new_buyer_share", "new_customer_sales_share")
 COMPARED = ("last_year", "previous")  # the same event last year (aligned on D-day) and the previous promotion
 BASELINE_DAYS = 28
+CENT = 0.01  # a lift smaller than a cent is float rounding of an exact fit, not a dip
 STOCKOUT_LOOKBACK_DAYS = 30
 EARLIER_PROMOTIONS = 4  # mature earlier promotions whose refunds shape the maturation curve
 ORDER_COLUMNS = ["order_id", "customer_id", "paid_at", "paid_amount", "refund_amount", "refunded_at"]
@@ -169,6 +170,12 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
     parts = {label: kpis_.period_parts(wh, sid, {label: p}, daily, use_orders=use_orders,
                                        repurchase_window_days=params.repurchase_window_days)[label]
              for label, p in periods.items()}
+    day_orders = {label: p.get("paid_orders", np.nan) for label, p in parts.items()}  # whole days, as service data are
+    if use_orders:  # a promotion's order figures count its hours (a 20:00 start leaves out the afternoon)
+        runs = {"promotion": promo} | {label: p for label, p in compared.items() if p is not None}
+        for label, run_ in runs.items():
+            if parts[label]:
+                parts[label].update(_order_parts(wh, sid, *_run_times(wh, sid, run_)))
     short = kpis_.short_history(periods, span.first_order, repurchase_window_days=params.repurchase_window_days)
     for label, keys in short.items():
         kpis_.forget(parts[label], keys)
@@ -182,8 +189,6 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
         compared=compared, roi_target=target, refunds_immature=refunds_immature,
     )
     orders = _orders_between(wh, sid, start_at, end_at) if use_orders else pd.DataFrame(columns=ORDER_COLUMNS)
-    if use_orders:
-        _gmv_override(review, orders)
     review.aligned = aligned_days(daily_gmv(wh, sid, promo, compared["last_year"], span, use_orders), promo, compared["last_year"])
 
     _phases_and_pace(review, wh, orders, daily)
@@ -206,7 +211,7 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
     _prices(review, wh)
     _coupons(review, wh)
     if has("service_daily"):
-        paid = {"this_week": parts["promotion"].get("paid_orders", np.nan), "last_week": parts["baseline"].get("paid_orders", np.nan)}
+        paid = {"this_week": day_orders["promotion"], "last_week": day_orders["baseline"]}
         review.service = service_.service(wh, sid, period, baseline, paid)
     else:
         review.missing["service"] = "service_daily"
@@ -236,15 +241,27 @@ def comparison_table(keys, parts: dict[str, dict], targets: dict[str, float], re
     return pd.DataFrame(rows)
 
 
-def _gmv_override(review: PromoRetrospective, orders: pd.DataFrame) -> None:
-    """The promotion's GMV is what was paid inside its hours (not its whole first day): the
-    KPI row and the target comparison use the same figure as the pace and the phases."""
-    k = review.kpis.set_index("metric")
-    gmv = float(orders.paid_amount.sum())
-    k.loc["gmv", "promotion"] = gmv
-    k.loc["gmv", "vs_target"] = metric("gmv").change(gmv, k.loc["gmv", "target"])
-    k.loc["gmv", "vs_target_judge"] = metric("gmv").judge(k.loc["gmv", "vs_target"])
-    review.kpis = k.reset_index()
+def _run_times(wh: Warehouse, shop_id: str, promo: Promotion) -> tuple[pd.Timestamp, pd.Timestamp]:
+    row = _promo_rows(wh, "promotions", shop_id, promo.promo_id).iloc[0]
+    return pd.Timestamp(row.start_at), pd.Timestamp(row.end_at)
+
+
+def _order_parts(wh: Warehouse, shop_id: str, start_at: pd.Timestamp, end_at: pd.Timestamp) -> dict[str, float]:
+    """The order-based parts of the registry's KPIs over a promotion's exact hours: GMV, refunds,
+    orders, units, distinct and new buyers (the registry's 365-day new-buyer rule)."""
+    orders = _orders_between(wh, shop_id, start_at, end_at)
+    if orders.empty:
+        return {"gmv": 0.0, "refund_amount": 0.0, "paid_orders": 0.0, "paid_buyers": 0.0, "new_buyers": 0.0, "new_buyer_gmv": 0.0}
+    mix = promo_customers.buyer_mix(orders, _first_paid(wh, shop_id, orders, start_at), start_at, end_at)
+    out = {"gmv": mix.gmv, "refund_amount": float(orders.refund_amount.sum()), "paid_orders": float(len(orders)),
+           "paid_buyers": float(mix.buyers), "new_buyers": float(mix.new_buyers), "new_buyer_gmv": mix.new_buyer_gmv}
+    if queries.has_rows(wh, "order_items", shop_id):
+        o = queries.paid_orders(wh, shop_id)
+        o = o.filter((o.paid_at >= start_at.to_pydatetime()) & (o.paid_at <= end_at.to_pydatetime())).select("order_id")
+        items = wh.shop_rows("order_items", shop_id)
+        joined = items.join(o, "order_id")
+        out["units"] = float(joined.aggregate(units=joined.quantity.sum()).execute().units.iloc[0] or 0.0)
+    return out
 
 
 def daily_gmv(wh: Warehouse, shop_id: str, promo: Promotion, last_year: Promotion | None, span: Coverage,
@@ -480,14 +497,14 @@ def findings(r: PromoRetrospective) -> list[Finding]:
                                                                    "target": r.roi_target.value}))
     if r.lift is not None:
         dip = r.lift.pre_dip
-        if r.params.pre_dip_days and dip.upper < 0:
+        if r.params.pre_dip_days and dip.upper < -CENT:
             out.append(Finding("pull_forward", "medium", {"amount": dip.value, "days": r.params.pre_dip_days,
                                                           "lower": dip.lower, "upper": dip.upper}))
-        if r.lift.hangover.upper < 0:
+        if r.lift.hangover.upper < -CENT:
             out.append(Finding("hangover", "medium", {"amount": r.lift.hangover.value}))
         out.append(Finding("lift", "info", {"amount": r.lift.promotion.value, "share": r.lift.lift_share,
                                             "lower": r.lift.promotion.lower, "upper": r.lift.promotion.upper}))
-    if r.cannibalisation is not None and r.cannibalisation.promotion.upper < 0:
+    if r.cannibalisation is not None and r.cannibalisation.promotion.upper < -CENT:
         out.append(Finding("cannibalisation", "medium", {"amount": r.cannibalisation.promotion.value}))
     if r.coupons is not None and r.coupons.far_below_previous:
         out.append(Finding("coupon_redemption_low", "medium", {"rate": r.coupons.redemption_rate,

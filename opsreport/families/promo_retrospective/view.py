@@ -179,8 +179,9 @@ class PromoRetrospectiveView:
             Col("previous", self._c("previous"), row_unit="unit"),
             Col("vs_previous", self._c("vs_previous"), "change", judge="vs_previous_judge", row_unit="unit"),
         ]
-        name = lambda p: p.name if p is not None else self.say("kpis.none")  # noqa: E731
-        notes = [self.say("kpis.compared", last_year=name(r.compared["last_year"]), previous=name(r.compared["previous"])),
+        name = lambda p: self.say("kpis.run", name=p.name, days=p.days) if p is not None else self.say("kpis.none")  # noqa: E731
+        notes = [self.say("kpis.compared", days=r.promotion.days, last_year=name(r.compared["last_year"]),
+                          previous=name(r.compared["previous"])),
                  self.say("kpis.note", start=self._time(r.start_at), end=self._time(r.end_at))]
         if r.refunds_immature:
             notes.append(self.say("kpis.immature"))
