@@ -310,6 +310,43 @@ class Coupons(_Contract):
         unique = ["shop_id", "promo_id", "coupon_id"]
 
 
+class PresaleOrders(_Contract):
+    """Pre-sale (预售) orders, one row per order: a deposit paid in the promotion's deposit phase and
+    the balance due after it.
+
+    支付金额 (GMV) counts when the balance is paid: an order whose balance is paid is also in
+    ``orders``, with paid_at = balance_paid_at and paid_amount = deposit_amount + balance_amount; a
+    deposit never completed has no paid row in ``orders`` (a deposit alone is not GMV).
+    """
+
+    shop_id: str
+    promo_id: str
+    order_id: str  # the order's id in ``orders`` once its balance is paid
+    customer_id: str
+    quantity: int = Field(ge=0)  # units ordered
+    deposit_paid_at: dt.datetime
+    deposit_amount: float = Field(ge=0)  # shop's currency
+    balance_amount: float = Field(ge=0)  # the balance due, paid or not (shop's currency)
+    # when the balance was paid, not before the deposit; empty: never paid
+    balance_paid_at: Optional[dt.datetime] = Field(nullable=True)
+
+    class Config:
+        unique = ["shop_id", "order_id"]
+
+
+class PromoAdBudgets(_Contract):
+    """The paid-ads budget of each ad channel (``channel`` as in ``ads_daily``) for a promotion,
+    set before it starts; the channels' budgets share the promotion's ``promotions.budget``."""
+
+    shop_id: str
+    promo_id: str
+    channel: str
+    budget: float = Field(ge=0)  # shop's currency
+
+    class Config:
+        unique = ["shop_id", "promo_id", "channel"]
+
+
 CONTRACTS: dict[str, type[DataFrameModel]] = {
     "shops": Shops,
     "products": Products,
@@ -327,6 +364,8 @@ CONTRACTS: dict[str, type[DataFrameModel]] = {
     "promo_skus": PromoSkus,
     "price_history": PriceHistory,
     "coupons": Coupons,
+    "presale_orders": PresaleOrders,
+    "promo_ad_budgets": PromoAdBudgets,
 }
 
 
@@ -370,6 +409,7 @@ DATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "ads_daily": ("date",),
     "service_daily": ("date",),
     "price_history": ("date",),
+    "presale_orders": ("deposit_paid_at", "balance_paid_at"),
 }
 
 
@@ -395,6 +435,11 @@ ROW_RULES["coupons"] = [RowRule(
     lambda t, _: t.redeemed > t.issued,
     "redeemed must not exceed issued",
 )]
+ROW_RULES["presale_orders"].insert(0, RowRule(
+    ("balance_paid_at", "deposit_paid_at"),
+    lambda t, _: t.balance_paid_at.notnull() & (t.balance_paid_at < t.deposit_paid_at),
+    "balance_paid_at must not be before deposit_paid_at",
+))
 ROW_RULES["promotion_phases"] = [RowRule(
     ("start_at", "end_at"),
     lambda t, _: t.end_at < t.start_at,

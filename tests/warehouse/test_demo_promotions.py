@@ -1,6 +1,7 @@
-"""The demo's promotion tables (promotion_phases, promo_skus, price_history, coupons): they meet
-their contracts, agree with ``promotions``, ``products`` and ``inventory_daily``, and hold exactly
-the planted price-rule violations of ``PROMO_PLANTED``."""
+"""The demo's promotion tables (promotion_phases, promo_skus, price_history, coupons, presale_orders,
+promo_ad_budgets): they meet their contracts, agree with ``promotions``, ``products``, ``orders``,
+``ads_daily`` and ``inventory_daily``, and hold exactly the planted price-rule violations of
+``PROMO_PLANTED`` (its other events: test_demo_promo_planted.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from opsreport.warehouse.demo import build, promotions, shops
 
 SMALL = dict(orders_per_shop=20_000, days=150)
 SHOP_IDS = ["0071", "0142", "0388"]
-NEW_TABLES = ("promotion_phases", "promo_skus", "price_history", "coupons")
+NEW_TABLES = ("promotion_phases", "promo_skus", "price_history", "coupons", "presale_orders", "promo_ad_budgets")
 
 # promo SKUs breaking a rule: promo price > 80% of the list price, or > the lowest price of the
 # 30 days before the promotion starts (price_history, start-30 .. start-1)
@@ -193,8 +194,7 @@ def test_promo_planted_does_not_depend_on_seed_or_scale():
     model = shops.MODELS[0]
     cal = build.Calendar.make(demo.DEMO_END_DATE, 120)
     sim = build.simulate_shop(model, cal, 2_000, seed=7, plant=True)
-    _, planted = promotions.build(sim)
-    assert planted == demo.PROMO_PLANTED[model.shop.shop_id]
+    assert sim.plan.promo.events == demo.PROMO_PLANTED[model.shop.shop_id]
 
 
 def test_without_plants_every_promo_sku_keeps_the_price_rule(tmp_path):
@@ -205,3 +205,130 @@ def test_without_plants_every_promo_sku_keeps_the_price_rule(tmp_path):
         assert rows(con, VIOLATIONS) == []
     finally:
         con.close()
+
+
+# --- pre-sale orders -----------------------------------------------------------------------------
+
+PRESALE = """
+SELECT s.*, o.paid_at, o.paid_amount, o.customer_id AS order_customer,
+       (SELECT sum(quantity) FROM order_items i WHERE i.shop_id = s.shop_id AND i.order_id = s.order_id) AS units,
+       ph.start_at AS balance_start, d.start_at AS deposit_start, d.end_at AS deposit_end, p.event
+FROM presale_orders s LEFT JOIN orders o USING (shop_id, order_id)
+JOIN promotions p USING (shop_id, promo_id)
+JOIN promotion_phases ph ON ph.shop_id = s.shop_id AND ph.promo_id = s.promo_id AND ph.phase = 'balance'
+JOIN promotion_phases d ON d.shop_id = s.shop_id AND d.promo_id = s.promo_id AND d.phase = 'deposit'
+"""
+
+
+@pytest.fixture(scope="module")
+def full(demo_warehouse):
+    """The demo warehouse at its default scale: two years, so both events with a pre-sale."""
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def presale(full):
+    frame = full.execute(PRESALE).fetchdf()
+    assert len(frame) > 0
+    return frame
+
+
+def test_a_paid_balance_is_the_order_paid_then_for_deposit_plus_balance(presale):
+    paid = presale[presale.balance_paid_at.notna()]
+    assert paid.order_id.notna().all() and paid.paid_at.notna().all()  # every one is in orders
+    assert (paid.paid_at == paid.balance_paid_at).all()
+    assert (paid.paid_amount - paid.deposit_amount - paid.balance_amount).abs().max() < 0.005
+    assert (paid.quantity == paid.units).all() and (paid.customer_id == paid.order_customer).all()
+    # paid in the balance phase's first 4 hours (the first wave's evening)
+    assert ((paid.balance_paid_at >= paid.balance_start)
+            & (paid.balance_paid_at < paid.balance_start + dt.timedelta(hours=4))).all()
+
+
+def test_a_deposit_never_completed_has_no_row_in_orders(presale):
+    never = presale[presale.balance_paid_at.isna()]
+    assert len(never) > 0 and never.paid_at.isna().all() and never.paid_amount.isna().all()
+    completed = presale.balance_paid_at.notna().groupby(presale.promo_id).sum()
+    share = never.groupby("promo_id").size().reindex(completed.index, fill_value=0) / completed
+    assert share.between(0.05, 0.2).all(), share  # 8-15% drawn, of ~100-200 pre-sale orders per promotion
+
+
+def test_deposits_are_paid_in_the_deposit_phase_at_10_to_20_percent(presale):
+    assert set(presale.event) == {"618", "double11"}
+    assert ((presale.deposit_paid_at >= presale.deposit_start) & (presale.deposit_paid_at <= presale.deposit_end)).all()
+    share = presale.deposit_amount / (presale.deposit_amount + presale.balance_amount)
+    assert share.between(0.09, 0.21).all(), share.describe()  # 10-20%, rounded to whole yuan
+    assert (presale.deposit_amount % 1 == 0).all() and (presale.balance_amount >= 0).all()
+
+
+def test_about_a_third_of_the_first_waves_orders_are_presale_orders(full):
+    for promo_id, orders, presale in rows(full, """
+        SELECT s.promo_id, any_value(w.n), count(*) FILTER (WHERE s.balance_paid_at IS NOT NULL)
+        FROM presale_orders s
+        JOIN promotion_phases ph ON ph.shop_id = s.shop_id AND ph.promo_id = s.promo_id AND ph.phase = 'balance'
+        JOIN LATERAL (SELECT count(*) AS n FROM orders o WHERE o.shop_id = s.shop_id
+                      AND o.paid_at >= ph.start_at AND o.paid_at < ph.start_at + INTERVAL 4 HOUR) w ON true
+        GROUP BY s.promo_id"""):
+        assert 0.25 <= presale / orders <= 0.45, (promo_id, presale, orders)  # 30-40% drawn
+
+
+# --- ad budgets ---------------------------------------------------------------------------------------
+
+
+def test_every_ended_promotion_has_a_budget_per_ad_channel_within_its_promotion_budget(db):
+    first_day = rows(db, "SELECT min(date) FROM shop_daily")[0][0]
+    ended = rows(db, """SELECT shop_id, promo_id, start_at, end_at, budget FROM promotions
+                        WHERE end_at <= ? AND CAST(start_at AS DATE) >= ?""", dt.datetime(2026, 11, 23), first_day)
+    assert ended
+    budgets = rows(db, "SELECT shop_id, promo_id, channel, budget FROM promo_ad_budgets")
+    assert {(s, p) for s, p, _, _ in budgets} == {(s, p) for s, p, _, _, _ in ended}
+    for shop_id, promo_id, start, end, cap in ended:
+        mine = {c: b for s, p, c, b in budgets if (s, p) == (shop_id, promo_id)}
+        channels = {c for c, in rows(db, "SELECT DISTINCT channel FROM ads_daily WHERE shop_id = ? AND date BETWEEN ? AND ?",
+                                     shop_id, start.date(), end.date())}
+        assert set(mine) == channels, promo_id
+        assert sum(mine.values()) <= cap + 0.005, (promo_id, sum(mine.values()), cap)
+        assert all(b > 0 and b % 100 == 0 for b in mine.values()), mine
+
+
+def test_channels_spend_within_their_budgets_unless_the_promotion_budget_was_too_small(db):
+    planted = {(shop, p.promo_id, p.overspent_channel) for shop, p in demo.PROMO_PLANTED.items()}
+    for shop_id, promo_id, channel, spend, budget, cap, total in rows(db, """
+        SELECT b.shop_id, b.promo_id, b.channel, sum(a.spend), any_value(b.budget), any_value(p.budget),
+               any_value(t.total)
+        FROM promo_ad_budgets b JOIN promotions p USING (shop_id, promo_id)
+        JOIN (SELECT shop_id, promo_id, sum(budget) AS total FROM promo_ad_budgets GROUP BY ALL) t USING (shop_id, promo_id)
+        JOIN ads_daily a ON a.shop_id = b.shop_id AND a.channel = b.channel
+             AND a.date BETWEEN CAST(p.start_at AS DATE) AND CAST(p.end_at AS DATE)
+        GROUP BY ALL"""):
+        if (shop_id, promo_id, channel) in planted:
+            assert spend > 1.10 * budget, (promo_id, channel, spend, budget)
+        elif total < cap - 100 * 3:  # not cut to fit the promotion's budget: 1.00-1.15 x the planned spend
+            assert spend <= budget <= 1.15 * spend + 100, (promo_id, channel, spend, budget)
+
+
+# --- the new builders leave every other table as it was --------------------------------------------
+
+
+def test_presale_orders_and_ad_budgets_change_no_other_table(small, tmp_path, monkeypatch):
+    def without_new(sim):
+        out = dict(promotions.tables(sim))
+        del out["presale_orders"], out["promo_ad_budgets"]
+        return out
+
+    builders = tuple(without_new if b is promotions.tables else b for b in build.TABLE_BUILDERS)
+    monkeypatch.setattr(build, "TABLE_BUILDERS", builders)
+    path = tmp_path / "without.duckdb"
+    demo.build_demo_warehouse(path, **SMALL)
+    with_new, without = duckdb.connect(str(small), read_only=True), duckdb.connect(str(path), read_only=True)
+    try:
+        for name in schemas.CONTRACTS:
+            sql = f'SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM "{name}"'
+            if name in ("presale_orders", "promo_ad_budgets"):
+                assert without.execute(sql).fetchone()[0] == 0
+            else:
+                assert with_new.execute(sql).fetchone() == without.execute(sql).fetchone(), name
+    finally:
+        with_new.close()
+        without.close()

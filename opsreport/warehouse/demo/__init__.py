@@ -21,8 +21,9 @@ the data come about (each one's docstring says how):
 * ``daily.py``: the daily funnels, inventory, ads and customer service; the ``*_daily`` tables.
 * ``targets.py``: ``targets`` and ``promotions``.
 * ``promotions.py``: the promotion retrospective's tables (``promotion_phases``, ``promo_skus``,
-  ``price_history``, ``coupons``) and their planted price-rule violations (``PROMO_PLANTED``).
-* ``planted.py``: the weekly review's planted events and the functions that plant them.
+  ``price_history``, ``coupons``, ``presale_orders``, ``promo_ad_budgets``).
+* ``planted.py``: the weekly review's planted events and the functions that plant them;
+  ``promo_planted.py``: the same for the promotion retrospective (``PROMO_PLANTED``).
 * ``build.py``: the orchestrator; ``write.py``: the column types builders return and the
   (atomic) writing; ``sampling.py``: random streams and vectorised sampling.
 
@@ -67,6 +68,14 @@ Notes for report authors
 * ``coupons``: 2-4 threshold tiers (coupon_id <promo_id>-c1..) for each promotion that has started;
   threshold ~0.6-2.5x the shop's average order, 8-15% off; issued 1.2-2.5x the promotion's paid
   orders over the tiers, 15-45% redeemed.
+* ``presale_orders`` (618 and Double 11): 30-40% of the orders paid in the first 4 hours of the
+  balance phase (the first wave's evening), as they are in ``orders``, with a deposit (whole yuan,
+  10-20% of the paid amount) paid on a full day of the deposit phase; balance_paid_at = paid_at,
+  deposit + balance = paid_amount, quantity = units. Plus 8-15% deposits whose balance was never
+  paid (not in ``orders``; order ids of the deposit's day numbered from 9000000).
+* ``promo_ad_budgets``: per ad channel (as in ``ads_daily``) of every promotion inside the window
+  that has ended: its planned spend over the promotion's days x 1.00-1.15, rounded up to 100 yuan;
+  cut to fit when they add up to more than the promotion's budget.
 
 Planted events (``plant_events=True``) are described in ``PLANTED`` / ``planted_events()``; all
 of them in the last complete ISO week (2026-W47 for the default end date):
@@ -75,15 +84,17 @@ refunded at ~27.5% (vs ~5%), one campaign's ROI 4 -> ~1.35 (below the category t
 dormant-share rise of >= 3 points over 4 weeks; plus six products under test, two of them
 potential hits (fav+cart rate >= 8% in their first 3 days).
 
-Promotion price-rule violations (``PROMO_PLANTED[shop_id]``, ``promo_planted_events()``;
-``promotions.py``) in the last Double 11 of each shop (2026-double11 for the default end date; the
-SKUs do not depend on seed, scale or days): ``price_above_daily_sku`` (the shop's most popular
-established SKU sold at list price) has promo_price 85% of its list price (> 80%) and no markdown
-in the 30 days before, so it breaks that rule only; ``price_above_low_sku`` (the next most popular)
-is within 80% but was marked down ~10% below its promo_price on ``markdown_dates`` (12 and 11 days
-before the start), so its promo_price is above its 30-day low. Every other promoted SKU of every
-promotion keeps both rules (promo price <= 80% of list price and <= the lowest price_history price
-of the 30 days before the start).
+The promotion retrospective's planted events (``PROMO_PLANTED[shop_id]``, a `PromoPlanted`;
+``promo_planted_events()``; described in ``promo_planted.py``) are all in the last Double 11 of each
+shop (2026-double11 for the default end date; they do not depend on seed, scale or days): two
+price-rule violations (``price_above_daily_sku``, ``price_above_low_sku``), a top-5 promoted SKU
+sold out from noon on D-day until Nov 14 (``stockout_sku``), an ad channel over its budget and
+below its ROI target until Nov 8 (``overspent_channel``), a 30% pull-forward dip in the 5 days
+before the start, a first evening 60% short (more than 30% behind its pace), and coupons
+redeemed at 5-7% (at most half the previous promotion's rate). Every other promoted SKU of every
+promotion keeps the price rule. In the weekly review's weeks (W46-W47) the orders differ from a
+build without these plants only in the sold-out SKU's lines of Nov 11-13; visitors, funnels and
+stock there are drawn anew from the same model (the dip shifts the draws that follow it).
 
 Adding a report family's demo data
 ----------------------------------
@@ -100,7 +111,9 @@ module of its own here, e.g. ``demo/promotions.py``, holding:
   so that no other table changes;
 * its planted events: frozen dataclasses describing them and a function like `planted_events`
   returning them per shop; they are planted in its own tables when ``sim.plan.active``
-  (``plant_events=True``).
+  (``plant_events=True``). Events that other tables must show as well (fewer orders, an empty
+  shelf, overspent ads) are chosen into the shop's ``planted.Plan`` and planted where those tables
+  are simulated, as the weekly review's are (see ``promo_planted.py``, ``Plan.promo``).
 
 It is wired in with one entry in ``build.TABLE_BUILDERS`` (its tables need contracts in
 ``schemas.CONTRACTS``; every contract gets a table in the file) and by exporting its public
@@ -121,7 +134,7 @@ from .planted import (
     Stockout,
     planted_events,
 )
-from .promotions import PROMO_PLANTED, PromoPriceViolations, promo_planted_events
+from .promo_planted import PROMO_PLANTED, PromoPlanted, promo_planted_events
 from .shops import DEMO_SHOPS, SOURCES, DemoShop
 
 __all__ = [
@@ -137,7 +150,7 @@ __all__ = [
     "DormantSurge",
     "NewProducts",
     "PROMO_PLANTED",
-    "PromoPriceViolations",
+    "PromoPlanted",
     "promo_planted_events",
     "SOURCES",
     "build_demo_warehouse",

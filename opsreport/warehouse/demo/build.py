@@ -2,7 +2,8 @@
 table builder and write what it returns.
 
 `simulate_shop` runs the components in their fixed order (each draws from its own random stream,
-sampling.stream) and plants the weekly review's events where ``plant_events`` asks for them;
+sampling.stream) and plants the weekly review's and the promotion retrospective's events
+(planted.py, promo_planted.py) where ``plant_events`` asks for them;
 ``TABLE_BUILDERS`` turn a `SimulatedShop` into rows of canonical tables. A report family adds its
 demo tables by adding its builder here (see the package docstring).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -24,6 +25,8 @@ from .customers import Paid, simulate_paid_orders
 from .daily import Daily
 from .orders import Items, OrderTable
 from .planted import Plan, choose, plant_conversion_drop, plant_dormant
+from .promo_planted import choose_promo, thin_demand
+from .sampling import stream
 from .shops import MODELS, ShopModel
 from .write import Columns, insert, new_demo_file, row_counts
 
@@ -56,7 +59,7 @@ TABLE_BUILDERS: tuple[TableBuilder, ...] = (
     orders.tables,  # orders, order_items
     daily.tables,  # shop_daily, traffic_daily, product_daily, inventory_daily, ads_daily, service_daily
     targets.tables,  # targets, promotions
-    promotions.tables,  # promotion_phases, promo_skus, price_history, coupons
+    promotions.tables,  # promotion_phases, promo_skus, price_history, coupons, presale_orders, promo_ad_budgets
 )
 
 
@@ -64,6 +67,7 @@ def simulate_shop(model: ShopModel, cal: Calendar, orders_per_shop: int, seed: i
     dem = demand(model, cal, seed)
     cat = catalog.make_catalog(model)
     plan = choose(model, cat, cal, dem, active=plant)
+    plan = replace(plan, promo=choose_promo(model, cat, cal, dem, plan))
     paid = simulate_paid_orders(model, cal, dem, int(round(orders_per_shop * 0.955)), seed)
     if plant:
         paid = plant_dormant(paid, model, cal, dem, seed)
@@ -73,12 +77,17 @@ def simulate_shop(model: ShopModel, cal: Calendar, orders_per_shop: int, seed: i
     if plant:
         paid, items = plant_conversion_drop(paid, items, cal, plan, seed, model.index)
     order_table = orders.make_order_table(paid, items, model, cat, cal, dem, plan, seed)
+    if plant and plan.promo is not None:  # less demand: fewer orders, and pre_orders (visitors) with them
+        rng = stream(seed, model.index, "plant-promo-dip")
+        drop_paid, drop_unpaid = thin_demand(paid, order_table, plan.promo, cal, rng)
+        pre_orders = pre_orders - np.bincount(paid.day[drop_paid], minlength=cal.days)
+        paid, items, order_table = orders.drop_orders(paid, items, order_table, drop_paid, drop_unpaid)
     orders.assign_keys(order_table, cal)
     funnels = daily.derive_daily(paid, items, order_table, model, cat, cal, dem, plan, wts, pre_orders, seed)
     return SimulatedShop(
         model=model, cal=cal, seed=seed, demand=dem, catalog=cat, plan=plan, paid=paid, items=items,
         orders=order_table, daily=funnels,
-        inventory=daily.simulate_inventory(model, cat, funnels.product["units"], plan, seed),
+        inventory=daily.simulate_inventory(model, cat, cal, funnels.product["units"], plan, seed),
         ads=daily.simulate_ads(model, cal, dem, funnels, plan, seed),
         service=daily.simulate_service(model, cal, dem, funnels, plan, seed),
     )

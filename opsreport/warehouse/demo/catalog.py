@@ -10,6 +10,7 @@ winter, T-shirts in summer); promotion prices are 75-92% of the everyday price.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -156,10 +157,15 @@ def unit_cents(cat: Catalog, dem: Demand, ext: np.ndarray) -> np.ndarray:
     return np.round(cat.list_cents[None, :] * factor).astype(np.int64)
 
 
-def expected_gmv_rank(model: ShopModel, cat: Catalog, cal: Calendar, dem: Demand) -> np.ndarray:
-    """SKU indices by expected GMV over the 8 weeks before the planted week (highest first)."""
-    lo = cal.burn + cal.win(cal.week_start) - 56
-    hi = lo + 56
+def expected_gmv_rank(model: ShopModel, cat: Catalog, cal: Calendar, dem: Demand,
+                      days: tuple[dt.date, dt.date] | None = None) -> np.ndarray:
+    """SKU indices by expected GMV over ``days`` (first, last; default: the 8 weeks before the
+    planted week), highest first; products under test last. Depends on the catalogue and dates
+    only, not on the seed."""
+    if days is None:
+        days = (cal.week_start - dt.timedelta(days=56), cal.week_start - dt.timedelta(days=1))
+    lo = cal.burn + cal.win(days[0])
+    hi = cal.burn + cal.win(days[1]) + 1
     wts = sku_weights(model, cat, cal, dem, lo, hi)
     share = wts / wts.sum(axis=1, keepdims=True)
     qty = np.array([np.dot(np.arange(1, 5), s.qty_p) for s in model.subcats])[cat.subcat]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import planted
+from . import planted, promo_planted
 from .calendar import Calendar, Demand
 from .catalog import Catalog, sku_weights
 from .customers import Paid
@@ -101,6 +101,8 @@ def derive_daily(paid: Paid, items: Items, orders: OrderTable, model: ShopModel,
     listed = on_sale > 0
     if plan.active:
         planted.visitors_after_stockout(uv_w, on_sale, plan)
+        if plan.promo is not None:
+            promo_planted.visitors_while_sold_out(uv_w, on_sale, plan.promo, cal)
     # expected orders with the SKU: each of an order's 1-3 draws picks it with probability `share`
     share = uv_w / wts.sum(axis=1, keepdims=True)
     p_any = sum(p * (1 - (1 - share) ** (k + 1)) for k, p in enumerate(model.lines_p)) / sum(model.lines_p)
@@ -122,7 +124,7 @@ def derive_daily(paid: Paid, items: Items, orders: OrderTable, model: ShopModel,
     return Daily(shop, traffic, product, pre_orders)
 
 
-def simulate_inventory(model: ShopModel, cat: Catalog, units: np.ndarray, plan: Plan,
+def simulate_inventory(model: ShopModel, cat: Catalog, cal: Calendar, units: np.ndarray, plan: Plan,
                        seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """End-of-day on_hand and in_transit per (day, SKU) from a periodic-review (order-up-to)
     policy on the actual units sold; returns (on_hand, in_transit, listed)."""
@@ -171,6 +173,8 @@ def simulate_inventory(model: ShopModel, cat: Catalog, units: np.ndarray, plan: 
         in_transit[d] = pipeline[d + 1:].sum(axis=0)
     if plan.active:
         planted.plant_stockout(on_hand, in_transit, units, plan)
+        if plan.promo is not None:
+            promo_planted.plant_sold_out(on_hand, in_transit, units, plan.promo, cal)
     return on_hand, in_transit, listed
 
 
@@ -180,7 +184,9 @@ def _smooth(x: np.ndarray, width: int = 7) -> np.ndarray:
 
 
 def simulate_ads(model: ShopModel, cal: Calendar, dem: Demand, daily: Daily, plan: Plan, seed: int) -> dict:
-    """Rows of ``ads_daily`` (only for active campaigns), as arrays; ``day`` is the window day."""
+    """Rows of ``ads_daily`` (only for active campaigns), as arrays; ``day`` is the window day and
+    ``planned_spend`` the spend as planned (what promotion budgets are set from), which differs from
+    ``spend`` only where the Double 11 overspend is planted."""
     rng = stream(seed, model.index, "ads")
     D = cal.days
     ext = np.arange(cal.burn, cal.burn + D)
@@ -218,7 +224,11 @@ def simulate_ads(model: ShopModel, cal: Calendar, dem: Demand, daily: Daily, pla
             rows[key].append(arr[idx])
     out = {k: (np.concatenate(v) if k not in ("channel", "campaign") else v) for k, v in rows.items()}
     order = np.argsort(out["day"], kind="stable")
-    return {k: (np.asarray(v, dtype=object)[order] if k in ("channel", "campaign") else v[order]) for k, v in out.items()}
+    ads = {k: (np.asarray(v, dtype=object)[order] if k in ("channel", "campaign") else v[order]) for k, v in out.items()}
+    ads["planned_spend"] = ads["spend"].copy()
+    if plan.active and plan.promo is not None:
+        promo_planted.plant_overspend(ads, plan.promo, cal)
+    return ads
 
 
 def simulate_service(model: ShopModel, cal: Calendar, dem: Demand, daily: Daily, plan: Plan, seed: int) -> dict:

@@ -10,20 +10,20 @@ days-weeks (returns) after payment; finished ones are ``refunded``, unfinished o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ... import schemas
-from . import planted
+from . import planted, promo_planted
 from .calendar import Calendar, Demand
 from .catalog import Catalog, sku_weights, unit_cents
 from .customers import Paid
 from .planted import Plan
 from .sampling import argsort_unique, draw_rows, stream
 from .shops import SOURCES, ShopModel
-from .write import Cents, Columns, fixed_ids, labels, stamps
+from .write import Cents, Columns, fixed_ids, labels, stamps, yymmdd
 
 if TYPE_CHECKING:
     from .build import SimulatedShop
@@ -69,6 +69,9 @@ def draw_order_lines(paid: Paid, model: ShopModel, cat: Catalog, cal: Calendar, 
     key = key[first]
     order, sku = key // cat.n, key % cat.n
     if plan.active:
+        if plan.promo is not None:
+            promo_planted.substitute_sold_out(order, sku, qty, paid, wts, qty_cdf, cat, plan.promo, cal,
+                                              stream(seed, model.index, "plant-promo-stockout"))
         planted.sell_on_stockout_day(order, sku, paid, plan, rng)
     unit = unit_cents(cat, dem, np.arange(cal.burn, cal.burn + cal.days))
     cents = unit[paid.day[order], sku] * qty
@@ -154,6 +157,16 @@ def make_order_table(paid: Paid, items: Items, model: ShopModel, cat: Catalog, c
     )
 
 
+def drop_orders(paid: Paid, items: Items, orders: OrderTable, drop_paid: np.ndarray,
+                drop_unpaid: np.ndarray) -> tuple[Paid, Items, OrderTable]:
+    """The simulation without the paid orders where ``drop_paid`` (and their lines) and the unpaid
+    ones where ``drop_unpaid``; every other order keeps all its draws. Before `assign_keys`."""
+    paid, items = items.keep(paid, ~drop_paid[items.order])
+    keep = np.r_[~drop_paid, ~drop_unpaid]
+    kept = {f.name: getattr(orders, f.name)[keep] for f in fields(OrderTable) if f.name != "key"}  # not assigned yet
+    return paid, items, OrderTable(**kept)
+
+
 def assign_keys(orders: OrderTable, cal: Calendar) -> None:
     """order_id = shop_id + yymmdd of creation + 7-digit sequence of that day (by creation time)."""
     cday = np.floor_divide(orders.created, 86_400)
@@ -163,13 +176,8 @@ def assign_keys(orders: OrderTable, cal: Calendar) -> None:
     first_of_day = np.maximum.accumulate(np.where(starts, np.arange(len(o)), 0))
     seq = np.arange(len(o)) - first_of_day
     lo, hi = int(cday.min()), int(cday.max())
-    dates = np.datetime64(cal.start, "D") + np.arange(lo, hi + 1)
-    y = dates.astype("datetime64[Y]").astype(int) + 1970
-    m = dates.astype("datetime64[M]").astype(int) % 12 + 1
-    d = (dates - dates.astype("datetime64[M]")).astype(int) + 1
-    yymmdd = (y % 100) * 10_000 + m * 100 + d
     key = np.empty(len(o), np.int64)
-    key[o] = yymmdd[sorted_day - lo] * 10**7 + seq
+    key[o] = yymmdd(cal.start, np.arange(lo, hi + 1))[sorted_day - lo] * 10**7 + seq
     orders.key = key
 
 

@@ -37,6 +37,7 @@ from .shops import MODELS, ShopModel
 
 if TYPE_CHECKING:
     from .orders import Items
+    from .promo_planted import PromoPlan
 
 # magnitudes
 CONV_BASELINE, CONV_PLANTED = 0.05, 0.02
@@ -151,6 +152,9 @@ class Plan:
     stock_sku: int
     spike_subcat: int
     stockout_win: int  # window index of the stockout day
+    # the promotion retrospective's choices (promo_planted.choose_promo); None when the window does
+    # not hold the last Double 11
+    promo: PromoPlan | None = None
     active: bool = True  # plant_events: plant the events, or only choose them
 
 
@@ -332,7 +336,16 @@ def visitors_after_stockout(uv_weights: np.ndarray, sku_weights: np.ndarray, pla
 def plant_stockout(on_hand: np.ndarray, in_transit: np.ndarray, units: np.ndarray, plan: Plan) -> None:
     """Deliveries of the planted SKU stop: its stock runs down to exactly 0 at the end of the
     stockout day (the last delivery is sized for that) and stays 0, with nothing in transit."""
-    i, s = plan.stock_sku, plan.stockout_win
+    sell_out(on_hand, in_transit, units, plan.stock_sku, plan.stockout_win)
+
+
+def sell_out(on_hand: np.ndarray, in_transit: np.ndarray, units: np.ndarray, sku: int, day: int,
+             restock: int | None = None) -> None:
+    """SKU ``sku``'s stock runs down to exactly 0 at the end of window day ``day`` (no delivery
+    from the last one, sized for that, up to then; nothing in transit) and stays 0 until window
+    day ``restock`` (None: to the end), when the delivery that was in transit from ``day`` arrives
+    and the simulated stock resumes (arrays: days x SKUs, in place)."""
+    i, s = sku, day
     sold = units[:, i]
     need = np.cumsum(sold[::-1])[::-1]  # need[d] = units sold from d to the end
     start = max(1, s - 14)
@@ -342,9 +355,11 @@ def plant_stockout(on_hand: np.ndarray, in_transit: np.ndarray, units: np.ndarra
             start = d0
             break
     after = need[s + 1] if s + 1 < len(need) else 0
-    for d in range(start, len(sold)):
+    end = len(sold) if restock is None else restock
+    delivery = 0 if restock is None else int(on_hand[restock, i] + sold[restock])
+    for d in range(start, end):
         on_hand[d, i] = max(0, (need[d + 1] if d + 1 < len(need) else 0) - after) if d <= s else 0
-        in_transit[d, i] = 0
+        in_transit[d, i] = delivery if d >= s else 0
 
 
 # ================================================================================================

@@ -1,5 +1,5 @@
-"""The promotion retrospective's demo data: ``promotion_phases``, ``promo_skus``, ``price_history``
-and ``coupons`` for every promotion of ``promotions``, and their planted price-rule violations.
+"""The promotion retrospective's demo data: ``promotion_phases``, ``promo_skus``, ``price_history``,
+``coupons``, ``presale_orders`` and ``promo_ad_budgets`` for the promotions of ``promotions``.
 
 * Phases: Double 11 and 618 have a pre-sale (warmup, deposit, balance, burst, back to back from
   the promotion's start to its end: Double 11 warm-up from Oct 20 20:00, deposits from Oct 24,
@@ -20,32 +20,40 @@ and ``coupons`` for every promotion of ``promotions``, and their planted price-r
   follow the shop-wide factor, not the SKU's promotion price or markdowns.
 * Coupons: 2-4 threshold tiers per promotion that has started (around 0.6x-2.5x the shop's average
   order, 8-15% off), issued 1.2-2.5x the promotion's paid orders, 15-45% of them redeemed.
+* Pre-sale orders (618 and Double 11, when the first hours of the balance phase lie in the window):
+  30-40% of the orders paid in the balance phase's first 4 hours (the first wave's evening) are
+  pre-sale orders, taken from ``orders`` as they are: deposit paid at a random time of a full day
+  of the deposit phase (the hour as on an ordinary day), whole yuan, 10-20% of the order's paid
+  amount; balance = the rest, paid at the order's paid_at; quantity = the order's units. Plus
+  8-15% more deposits whose balance was never paid: amounts and quantity like a pre-sale order's,
+  a buyer of the promotion, and an order id of the deposit's day numbered from 9000000, beyond any
+  day's orders (they are not in ``orders``).
+* Ad budgets, for every promotion inside the window that has ended: per channel of ``ads_daily``,
+  its planned spend over the promotion's days x 1.00-1.15, rounded up to 100 yuan, so the channels
+  spend within their budgets; when they add up to more than the promotion's ``budget`` (its
+  channels outspent it), all are scaled down to fit, rounded down to 100 yuan.
 
-Planted (``plant_events=True``), in the last Double 11 of the window of each shop (``PROMO_PLANTED``,
-``promo_planted_events``): the shop's two most popular established SKUs are promoted and break the
-price rule, one rule each. ``price_above_daily_sku`` (sold at its list price every day) is priced
-at 85% of its list price and has no markdown in the 30 days before the start, so its price is above
-80% of the list price but not above its 30-day low; ``price_above_low_sku`` is priced within 80% of
-its list price, but a two-day markdown 12 and 11 days before the start (~10% below its promotion
-price) makes its promotion price higher than its 30-day low. Neither is promoted in another
-promotion overlapping those 30 days; every other promoted SKU keeps both rules.
+Planted events (``plant_events=True``) in each shop's last Double 11 are described in
+``promo_planted.py`` (``PROMO_PLANTED``); here the price rule is broken for two SKUs (`_plant`),
+the sold-out SKU is promoted with exactly what it sold allocated, its coupons are redeemed at
+5-7%, and the overspent channel's budget is 1.00-1.05x its planned spend.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
-from .calendar import DEMO_END_DATE, FUTURE_DAYS, Calendar, Demand, Promo, promotions
-from .catalog import Catalog, make_catalog, unit_cents
+from .calendar import FUTURE_DAYS, Calendar, Demand, Promo
+from .catalog import Catalog, unit_cents
+from .customers import time_of_day
+from .promo_planted import LOW_DAYS, PLANTED_BUDGET_FACTOR, PromoPlan, markdown_dates, window_second
 from .sampling import stream
-from .shops import MODELS
 from .targets import promotion_rows
-from .write import Cents, Columns, dates
+from .write import Cents, Columns, dates, fixed_ids, stamps, yymmdd
 
 if TYPE_CHECKING:
     from .build import SimulatedShop
@@ -53,61 +61,14 @@ if TYPE_CHECKING:
 BIG_EVENTS = ("618", "double11")  # with pre-sale and 20-40 promoted SKUs
 PROMO_SHARE = (0.70, 0.80)  # promotion price / list price
 PRICE_RULE_SHARE = 0.80  # promotion price <= 80% of the daily (list) price
-LOW_DAYS = 30  # ... and <= the lowest price of the 30 days before the start
 ABOVE_DAILY_SHARE = 0.85  # the planted SKU's promotion price / list price
-PLANTED_MARKDOWN_DAYS_BEFORE = 12  # the planted markdown: 12 and 11 days before the start
-
-
-@dataclass(frozen=True)
-class PromoPriceViolations:
-    """The planted price-rule violations of one shop's last Double 11 (``promo_id``):
-    ``price_above_daily_sku``'s promotion price is above 80% of its list price (and no higher than
-    its 30-day low); ``price_above_low_sku``'s is within 80% of its list price but above its lowest
-    price of the 30 days before the start, a markdown on ``markdown_dates``."""
-
-    promo_id: str
-    price_above_daily_sku: str
-    price_above_low_sku: str
-    markdown_dates: tuple[dt.date, dt.date]
-
-
-def _last_double11(promos: list[Promo], end: dt.date) -> Promo | None:
-    done = [p for p in promos if p.event == "double11" and p.end_at.date() <= end]
-    return max(done, key=lambda p: p.start_at) if done else None
-
-
-def _planted_skus(cat: Catalog, p: Promo, end: dt.date) -> tuple[int, int]:
-    """The SKUs (indices) that break the price rule in ``p``: the two most popular established SKUs
-    on the shelf from 30 days before the start to the end, the first one sold at its list price
-    every day (everyday factor 1). Depends on the catalogue and dates only, not on the seed."""
-    rel_first = (p.start_at.date() - dt.timedelta(days=LOW_DAYS) - end).days
-    rel_last = (p.end_at.date() - end).days
-    ok = (cat.launched <= rel_first) & (cat.off >= rel_last) & ~cat.new
-    ranked = [int(k) for k in np.argsort(-cat.popularity, kind="stable") if ok[k]]
-    k_daily = next(k for k in ranked if cat.everyday[k] == 1.0)
-    k_low = next(k for k in ranked if k != k_daily)
-    return k_daily, k_low
-
-
-def promo_planted_events(end_date: dt.date = DEMO_END_DATE) -> dict[str, PromoPriceViolations]:
-    """What ``build_demo_warehouse(..., end_date=end_date, plant_events=True)`` plants in the
-    promotion tables, per shop id: independent of ``seed``, ``orders_per_shop`` and ``days`` (the
-    catalogue is fixed per shop), given a window that holds the 30 days before the last Double 11."""
-    out = {}
-    for model in MODELS:
-        cat = make_catalog(model)
-        promo = _last_double11(promotions(model, end_date.year - 1, end_date.year), end_date)
-        if promo is None:
-            continue
-        k_daily, k_low = _planted_skus(cat, promo, end_date)
-        out[model.shop.shop_id] = PromoPriceViolations(
-            promo.promo_id, cat.sku_id[k_daily], cat.sku_id[k_low], _markdown_dates(promo))
-    return out
-
-
-def _markdown_dates(p: Promo) -> tuple[dt.date, dt.date]:
-    first = p.start_at.date() - dt.timedelta(days=PLANTED_MARKDOWN_DAYS_BEFORE)
-    return first, first + dt.timedelta(days=1)
+REDEMPTION = (0.15, 0.45)  # coupons redeemed / issued, per tier
+PRESALE_HOURS = 4  # the balance phase's first hours, whose orders include the pre-sale orders ...
+PRESALE_SHARE = (0.30, 0.40)  # ... this share of them
+DEPOSIT_SHARE = (0.10, 0.20)  # deposit / the order's paid amount
+UNPAID_DEPOSITS = (0.08, 0.15)  # deposits never completed / pre-sale orders completed
+UNPAID_FROM = 9_000_000  # daily sequence numbers of the never-completed deposits' order ids
+BUDGET_FACTOR = (1.00, 1.15)  # a channel's promotion budget / its planned spend
 
 
 def _phases(p: Promo) -> list[tuple[str, dt.datetime, dt.datetime]]:
@@ -166,8 +127,8 @@ class _Prices:
         return np.arange(a, b) if b > a else np.zeros(0, np.int64)
 
 
-def build(sim: SimulatedShop) -> tuple[dict[str, Columns], PromoPriceViolations | None]:
-    """This shop's four tables and its planted violations (None without plants or Double 11)."""
+def tables(sim: SimulatedShop) -> dict[str, Columns]:
+    """This shop's six tables."""
     model, cal, dem, cat = sim.model, sim.cal, sim.demand, sim.catalog
     rng_sku = stream(sim.seed, model.index, "promotions-skus")
     rng_coupon = stream(sim.seed, model.index, "promotions-coupons")
@@ -175,15 +136,14 @@ def build(sim: SimulatedShop) -> tuple[dict[str, Columns], PromoPriceViolations 
     rows = promotion_rows(model, cal, dem, sim.daily, sim.seed)  # same draws as the promotions table
     target = dict(zip(rows["promo_id"], rows["target_gmv"]))
     promos = sorted((p for p in dem.promos if _in_table(p, cal)), key=lambda p: p.start_at)
-    planted_promo = _last_double11(promos, cal.end) if sim.plan.active else None
-    if planted_promo is not None:
-        k_daily, k_low = _planted_skus(cat, planted_promo, cal.end)
-        guard = (planted_promo.start_at.date() - dt.timedelta(days=LOW_DAYS), planted_promo.start_at.date())
+    plan = sim.plan.promo if sim.plan.active else None
+    if plan is not None:
+        forced = [*plan.price_skus, plan.stock_sku]
+        guard = (plan.promo.start_at.date() - dt.timedelta(days=LOW_DAYS), plan.promo.start_at.date())
     listed = sim.inventory[2]  # (days, SKUs): on the shelf
     units = sim.daily.product["units"]  # (days, SKUs)
     everyday_cents = np.round(cat.list_cents * cat.everyday)
     rule_cap = np.floor(PRICE_RULE_SHARE * np.minimum(cat.list_cents, everyday_cents))
-    planted = None
     phases = {k: [] for k in ("promo_id", "phase", "start_at", "end_at", "target_gmv")}
     skus = {k: [] for k in ("promo_id", "sku_id", "promo_price", "stock_allocated")}
     coupons = {k: [] for k in ("promo_id", "coupon_id", "threshold", "discount", "issued", "redeemed")}
@@ -191,25 +151,24 @@ def build(sim: SimulatedShop) -> tuple[dict[str, Columns], PromoPriceViolations 
     aov = sim.daily.shop["paid_cents"].sum() / max(paid_orders.sum(), 1) / 100.0
     for p in promos:
         _add_phases(phases, p, cal, dem, target[p.promo_id])
+        is_planted = plan is not None and p.promo_id == plan.promo.promo_id
         # promoted SKUs: on the shelf over the whole promotion, by popularity
         rel_first = (p.start_at.date() - cal.end).days
         rel_last = (p.end_at.date() - cal.end).days
         cands = np.nonzero((cat.launched <= rel_first) & (cat.off >= rel_last))[0]
-        if planted_promo is not None and p is not planted_promo and \
-                p.start_at.date() < guard[1] and p.end_at.date() >= guard[0]:
-            cands = cands[~np.isin(cands, [k_daily, k_low])]  # their 30-day low stays as planted
+        if plan is not None and not is_planted and p.start_at.date() < guard[1] and p.end_at.date() >= guard[0]:
+            cands = cands[~np.isin(cands, plan.price_skus)]  # their 30-day low stays as planted
         lo_n, hi_n = (20, 40) if p.event in BIG_EVENTS else (8, 15)
         n = min(len(cands), int(rng_sku.integers(lo_n, hi_n + 1)))
         w = cat.popularity[cands] / cat.popularity[cands].sum()
         chosen = rng_sku.choice(cands, size=n, replace=False, p=w)
         share = rng_sku.uniform(*PROMO_SHARE, size=n)
         alloc = rng_sku.uniform(1.1, 1.6, size=n)
-        is_planted = p is planted_promo
         if is_planted:  # the planted SKUs are promoted (in place of the least popular ones)
-            missing = [k for k in (k_daily, k_low) if k not in chosen]
+            missing = [k for k in forced if k not in chosen]
             if missing:
-                keep = chosen[np.isin(chosen, [k_daily, k_low])]
-                rest = chosen[~np.isin(chosen, [k_daily, k_low])]
+                keep = chosen[np.isin(chosen, forced)]
+                rest = chosen[~np.isin(chosen, forced)]
                 rest = rest[np.argsort(-cat.popularity[rest], kind="stable")][:n - len(keep) - len(missing)]
                 chosen = np.r_[keep, missing, rest].astype(chosen.dtype)
         promo_cents = np.floor(cat.list_cents[chosen] * share / 100) * 100  # whole yuan
@@ -220,7 +179,7 @@ def build(sim: SimulatedShop) -> tuple[dict[str, Columns], PromoPriceViolations 
             if low is not None:
                 promo_cents[j] = min(promo_cents[j], low)
         if is_planted:
-            planted, promo_cents = _plant(p, chosen, promo_cents, cat, prices, k_daily, k_low)
+            promo_cents = _plant(p, chosen, promo_cents, cat, prices, plan)
         d = prices.days_of(p)
         if len(d):
             prices.price[np.ix_(d, chosen)] = np.minimum(prices.price[np.ix_(d, chosen)], promo_cents[None, :])
@@ -229,11 +188,17 @@ def build(sim: SimulatedShop) -> tuple[dict[str, Columns], PromoPriceViolations 
             skus["sku_id"].append(cat.sku_id[k])
             skus["promo_price"].append(int(promo_cents[j]))
             sold = int(units[d, k].sum()) if len(d) and p.end_at.date() <= cal.end else None
-            skus["stock_allocated"].append(None if sold is None else int(np.ceil(max(sold, 5) * alloc[j] / 10) * 10))
+            if sold is not None and is_planted and k == plan.stock_sku:
+                allocated = sold  # sold out: the allocation is exactly what it sold
+            else:
+                allocated = None if sold is None else int(np.ceil(max(sold, 5) * alloc[j] / 10) * 10)
+            skus["stock_allocated"].append(allocated)
         if start <= cal.end:
-            _add_coupons(coupons, p, prices.days_of(p), paid_orders, aov, rng_coupon)
+            redemption = plan.events.redemption if is_planted else REDEMPTION
+            _add_coupons(coupons, p, prices.days_of(p), paid_orders, aov, rng_coupon, redemption)
     d_idx, k_idx = np.nonzero(listed)
-    tables = {
+    budget = dict(zip(rows["promo_id"], rows["budget"]))
+    return {
         "promotion_phases": {
             "promo_id": phases["promo_id"], "phase": phases["phase"],
             "start_at": pa.array(phases["start_at"], pa.timestamp("us")),
@@ -254,13 +219,15 @@ def build(sim: SimulatedShop) -> tuple[dict[str, Columns], PromoPriceViolations 
             "threshold": Cents(np.asarray(coupons["threshold"], np.int64)),
             "discount": Cents(np.asarray(coupons["discount"], np.int64)),
         },
+        "presale_orders": _presale_orders(sim, [p for p in promos if p.event in BIG_EVENTS]),
+        "promo_ad_budgets": _ad_budgets(sim, promos, budget, plan),
     }
-    return tables, planted
 
 
-def _plant(p: Promo, chosen: np.ndarray, promo_cents: np.ndarray, cat: Catalog, prices: _Prices, k_daily: int,
-           k_low: int) -> tuple[PromoPriceViolations, np.ndarray]:
-    """Break the price rule for two of the promotion's SKUs (see the module docstring)."""
+def _plant(p: Promo, chosen: np.ndarray, promo_cents: np.ndarray, cat: Catalog, prices: _Prices,
+           plan: PromoPlan) -> np.ndarray:
+    """Break the price rule for two of the promotion's SKUs (see promo_planted.py)."""
+    k_daily, k_low = plan.price_skus
     start = p.start_at.date()
     a, b = max(0, prices.cal.win(start) - LOW_DAYS), prices.cal.win(start)
     promo_cents = promo_cents.copy()
@@ -274,11 +241,10 @@ def _plant(p: Promo, chosen: np.ndarray, promo_cents: np.ndarray, cat: Catalog, 
         raise AssertionError(f"planted price above 80% of the list price failed for {cat.sku_id[k_daily]}")
     # above the 30-day low: within 80%, but marked down ~10% below its promotion price for two days
     j_low = int(np.nonzero(chosen == k_low)[0][0])
-    md = np.array([prices.cal.win(d) for d in _markdown_dates(p)])
+    md = np.array([prices.cal.win(d) for d in markdown_dates(p)])
     cut = max(100, int(promo_cents[j_low]) // 10 // 100 * 100)  # ~10%, whole yuan
     prices.price[md, k_low] = max(0, int(promo_cents[j_low]) - cut)
-    violations = PromoPriceViolations(p.promo_id, cat.sku_id[k_daily], cat.sku_id[k_low], _markdown_dates(p))
-    return violations, promo_cents
+    return promo_cents
 
 
 def _add_phases(out: dict, p: Promo, cal: Calendar, dem: Demand, target: float) -> None:
@@ -302,7 +268,7 @@ def _add_phases(out: dict, p: Promo, cal: Calendar, dem: Demand, target: float) 
 
 
 def _add_coupons(out: dict, p: Promo, days: np.ndarray, paid_orders: np.ndarray, aov: float,
-                 rng: np.random.Generator) -> None:
+                 rng: np.random.Generator, redemption: tuple[float, float]) -> None:
     n_tiers = int(rng.integers(2, 5))
     tiers = np.sort(rng.choice([0.6, 1.0, 1.6, 2.5], size=n_tiers, replace=False))
     orders = int(paid_orders[days].sum()) if len(days) else 0
@@ -316,12 +282,86 @@ def _add_coupons(out: dict, p: Promo, days: np.ndarray, paid_orders: np.ndarray,
         out["threshold"].append(int(threshold * 100))
         out["discount"].append(int(discount * 100))
         out["issued"].append(issued)
-        out["redeemed"].append(int(issued * rng.uniform(0.15, 0.45)))
+        out["redeemed"].append(int(issued * rng.uniform(*redemption)))
 
 
-def tables(sim: SimulatedShop) -> dict[str, Columns]:
-    """``promotion_phases``, ``promo_skus``, ``price_history`` and ``coupons``."""
-    return build(sim)[0]
+def _presale_orders(sim: SimulatedShop, promos: list[Promo]) -> Columns:
+    """Pre-sale orders of ``promos`` whose balance phase starts in the window: orders of the first
+    wave's hours with a deposit, and deposits never completed (see the module docstring)."""
+    cal, paid = sim.cal, sim.paid
+    rng = stream(sim.seed, sim.model.index, "promotions-presale")
+    sec = paid.sec
+    units = np.bincount(sim.items.order, weights=sim.items.qty, minlength=paid.n).round().astype(np.int64)
+    cols: dict[str, list] = {k: [] for k in ("promo_id", "key", "cust", "qty", "deposit_at", "deposit", "balance",
+                                            "balance_at")}
+    unpaid_seq = 0
+    for p in promos:
+        phase = {name: (start, end) for name, start, end in _phases(p)}
+        first = window_second(cal, phase["balance"][0])
+        if first < 0 or first + PRESALE_HOURS * 3600 > cal.days * 86_400:
+            continue
+        wave = np.nonzero((sec >= first) & (sec < first + PRESALE_HOURS * 3600))[0]
+        done = wave[rng.random(len(wave)) < rng.uniform(*PRESALE_SHARE)]
+        if not len(done):
+            continue
+        buyers = np.nonzero((sec >= window_second(cal, p.start_at)) & (sec <= window_second(cal, p.end_at)))[0]
+        n_never = int(round(len(done) * rng.uniform(*UNPAID_DEPOSITS)))
+        like = rng.choice(done, n_never)  # amounts and quantity like a pre-sale order's
+        never_cust = paid.cust[rng.choice(buyers, n_never)]
+        deposit_days = (cal.win(phase["deposit"][0].date()), cal.win(phase["balance"][0].date()))  # full days
+        day = rng.integers(*deposit_days, size=len(done) + n_never)
+        deposit_at = day * 86_400 + time_of_day(day, cal, sim.demand, rng)
+        cents = sim.orders.cents[np.r_[done, like]]
+        deposit = np.minimum(np.maximum(np.round(cents * rng.uniform(*DEPOSIT_SHARE, len(cents)) / 100) * 100, 100),
+                             cents).astype(np.int64)
+        never_key = yymmdd(cal.start, day[len(done):]) * 10**7 + UNPAID_FROM + unpaid_seq + np.arange(n_never)
+        unpaid_seq += n_never
+        cols["promo_id"] += [p.promo_id] * len(cents)
+        cols["key"].append(np.r_[sim.orders.key[done], never_key])
+        cols["cust"].append(np.r_[paid.cust[done], never_cust])
+        cols["qty"].append(np.r_[units[done], units[like]])
+        cols["deposit_at"].append(deposit_at)
+        cols["deposit"].append(deposit)
+        cols["balance"].append(cents - deposit)
+        cols["balance_at"].append(np.r_[sec[done], np.full(n_never, -1)])
+    arr = {k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in cols.items() if k != "promo_id"}
+    never = arr["balance_at"] < 0
+    return {
+        "promo_id": pa.array(cols["promo_id"], pa.string()),
+        "order_id": fixed_ids(sim.model.shop.shop_id, arr["key"], 13),
+        "customer_id": fixed_ids(sim.model.customer_prefix, arr["cust"], 8),
+        "quantity": arr["qty"],
+        "deposit_paid_at": stamps(cal.start, arr["deposit_at"]),
+        "deposit_amount": Cents(arr["deposit"]),
+        "balance_amount": Cents(arr["balance"]),
+        "balance_paid_at": stamps(cal.start, np.maximum(arr["balance_at"], 0), never),
+    }
 
 
-PROMO_PLANTED: dict[str, PromoPriceViolations] = promo_planted_events(DEMO_END_DATE)
+def _ad_budgets(sim: SimulatedShop, promos: list[Promo], budget: dict[str, float], plan: PromoPlan | None) -> Columns:
+    """Each ad channel's budget for every promotion inside the window that has ended, from its
+    planned spend (see the module docstring)."""
+    cal, ads = sim.cal, sim.ads
+    rng = stream(sim.seed, sim.model.index, "promotions-ad-budgets")
+    channels = list(dict.fromkeys(c.channel for c in sim.model.campaigns))
+    out: dict[str, list] = {"promo_id": [], "channel": [], "budget": []}
+    for p in promos:
+        first, last = p.start_at.date(), p.end_at.date()
+        if first < cal.start or last > cal.end:
+            continue
+        inside = (ads["day"] >= cal.win(first)) & (ads["day"] <= cal.win(last))
+        overspent = plan.events.overspent_channel if plan is not None and p.promo_id == plan.promo.promo_id else None
+        cents = {}
+        for channel in channels:
+            planned = int(round(ads["planned_spend"][inside & (ads["channel"] == channel)].sum() * 100))
+            if planned > 0:
+                factor = rng.uniform(*(PLANTED_BUDGET_FACTOR if channel == overspent else BUDGET_FACTOR))
+                cents[channel] = int(np.ceil(planned * factor / 10_000)) * 10_000  # whole 100 yuan
+        cap, total = int(round(budget[p.promo_id] * 100)), sum(cents.values())
+        if total > cap:  # the channels outspent the promotion's budget: their budgets share it
+            cents = {channel: c * cap // total // 10_000 * 10_000 for channel, c in cents.items()}
+        out["promo_id"] += [p.promo_id] * len(cents)
+        out["channel"] += list(cents)
+        out["budget"] += list(cents.values())
+    return {"promo_id": out["promo_id"], "channel": out["channel"],
+            "budget": Cents(np.asarray(out["budget"], np.int64))}

@@ -102,6 +102,14 @@ def labels(codes: np.ndarray, values) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(list(values)))
 
 
+def yymmdd(origin: dt.date, day: np.ndarray) -> np.ndarray:
+    """yymmdd (an order id's date part) of the dates ``day`` days after ``origin``, as integers."""
+    d = np.datetime64(origin, "D") + np.asarray(day)
+    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return (y % 100) * 10_000 + m * 100 + (d - d.astype("datetime64[M]")).astype(np.int64) + 1
+
+
 def fixed_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     """Strings ``prefix`` + zero-padded ``numbers`` built as one byte buffer (fast for millions)."""
     head = np.frombuffer(prefix.encode("utf-8"), np.uint8)
