@@ -41,6 +41,7 @@ from .params import PromoRetrospectiveParams
 
 KPIS = ("gmv", "net_gmv", "uv", "conversion_rate", "aov", "paid_buyers", "units", "refund_rate", "ad_spend", "roi",
         "new_buyer_share", "new_customer_sales_share")
+PER_DAY = ("gmv", "net_gmv", "paid_buyers", "units", "ad_spend")  # compared per day across runs of other lengths
 COMPARED = ("last_year", "previous")  # the same event last year (aligned on D-day) and the previous promotion
 BASELINE_DAYS = 28
 CENT = 0.01  # a lift smaller than a cent is float rounding of an exact fit, not a dip
@@ -97,6 +98,7 @@ class PromoRetrospective:
     coupons: coupons_.CouponSummary | None = None
     refunds: refund_maturity.RefundProjection | None = None
     service: pd.DataFrame | None = None
+    short_history: dict[str, set[str]] = field(default_factory=dict)  # period label -> metrics its history is too short for
     findings: list[Finding] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)  # section -> the table(s) that would fill it
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why the data cannot answer it
@@ -128,14 +130,15 @@ def _day_range(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     return pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
 
 
-def _first_paid(wh: Warehouse, shop_id: str, orders: pd.DataFrame, start: pd.Timestamp) -> pd.Series:
-    """customer_id -> start of their current buying run (the registry's new-buyer rule: no payment
-    in the NEW_BUYER_DAYS before); a year of history before the start decides it."""
+def _first_paid(wh: Warehouse, shop_id: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """customer_id -> start of their current buying run, for the buyers paying in [start, end] (the
+    registry's new-buyer rule: no payment in the NEW_BUYER_DAYS before); a year of history before
+    the start decides it. The buyers are selected in the engine (a semi-join), not as a list."""
     o = queries.paid_orders(wh, shop_id)
+    buyers = o.filter((o.paid_at >= start.to_pydatetime()) & (o.paid_at <= end.to_pydatetime())).select("customer_id").distinct()
     since = (start - pd.Timedelta(days=kpis_.NEW_BUYER_DAYS)).to_pydatetime()
-    history = o.filter((o.paid_at >= since) & (o.paid_at <= orders.paid_at.max().to_pydatetime())
-                       & o.customer_id.isin(list(orders.customer_id.unique()))).select("customer_id", "paid_at").execute()
-    return promo_customers.first_paid_times(history, start, kpis_.NEW_BUYER_DAYS)
+    history = o.filter((o.paid_at >= since) & (o.paid_at <= end.to_pydatetime())).semi_join(buyers, "customer_id")
+    return promo_customers.first_paid_times(history.select("customer_id", "paid_at").execute(), start, kpis_.NEW_BUYER_DAYS)
 
 
 # --------------------------------------------------------------------------- the report
@@ -185,8 +188,9 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
         params=params, shop=shop, promotion=promo, start_at=start_at, end_at=end_at,
         target_gmv=float(row.target_gmv), budget=float(row.budget),
         generated_at=dt.datetime.now(ZoneInfo(params.timezone)), data_end=span.last, history=span, baseline=baseline,
-        kpis=comparison_table(KPIS, parts, {"gmv": float(row.target_gmv), "roi": target.value}, refunds_immature),
-        compared=compared, roi_target=target, refunds_immature=refunds_immature,
+        kpis=comparison_table(KPIS, parts, {"gmv": float(row.target_gmv), "roi": target.value}, refunds_immature,
+                              {"promotion": promo.days} | {k: p.days for k, p in compared.items() if p is not None}),
+        compared=compared, roi_target=target, refunds_immature=refunds_immature, short_history=short,
     )
     orders = _orders_between(wh, sid, start_at, end_at) if use_orders else pd.DataFrame(columns=ORDER_COLUMNS)
     review.aligned = aligned_days(daily_gmv(wh, sid, promo, compared["last_year"], span, use_orders), promo, compared["last_year"])
@@ -219,24 +223,35 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
     return review
 
 
-def comparison_table(keys, parts: dict[str, dict], targets: dict[str, float], refunds_immature: bool) -> pd.DataFrame:
+def comparison_table(keys, parts: dict[str, dict], targets: dict[str, float], refunds_immature: bool,
+                     days: dict[str, int]) -> pd.DataFrame:
     """One row per KPI: the promotion, its target, the same event last year and the previous
-    promotion, with the changes and their judgements. Immature refund metrics are judged only
-    when already worse (they can only get worse as refunds arrive)."""
+    promotion, with the changes and their judgements.
+
+    A run of another length is compared per day on the amounts and counts (``PER_DAY``): a 25-day
+    Double 11 against a 5-day shop event would otherwise show +400% for the days alone; rates and
+    averages compare as they are. Immature refund metrics (they can only get worse as refunds
+    arrive) show a change only when it is already worse; a better-looking one is not known yet."""
     values = kpis_.kpi_values(parts)
     rows = []
     for key in keys:
         m = metric(key)
         now = values["promotion"].get(key, np.nan)
+        immature = refunds_immature and key in kpis_.REFUND_METRICS
         row = {"metric": key, "unit": m.unit, "promotion": now, "baseline": values.get("baseline", {}).get(key, np.nan),
-               "immature": refunds_immature and key in kpis_.REFUND_METRICS, "target": targets.get(key, np.nan)}
+               "immature": immature, "target": targets.get(key, np.nan)}
         row["vs_target"] = m.change(now, row["target"])
         for label in COMPARED:
-            row[label] = values.get(label, {}).get(key, np.nan)
-            row[f"vs_{label}"] = m.change(now, row[label])
+            row[label] = then = values.get(label, {}).get(key, np.nan)
+            if key in PER_DAY and label in days and days[label] != days["promotion"]:
+                row[f"vs_{label}"] = m.change(now / days["promotion"], then / days[label])
+            else:
+                row[f"vs_{label}"] = m.change(now, then)
         for change in ("vs_target", *(f"vs_{label}" for label in COMPARED)):
             verdict = m.judge(row[change])
-            row[f"{change}_judge"] = ("bad" if verdict == "bad" else "neutral") if row["immature"] else verdict
+            if immature and verdict != "bad":
+                row[change], verdict = np.nan, "neutral"  # may still turn worse: not known yet
+            row[f"{change}_judge"] = verdict
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -252,7 +267,7 @@ def _order_parts(wh: Warehouse, shop_id: str, start_at: pd.Timestamp, end_at: pd
     orders = _orders_between(wh, shop_id, start_at, end_at)
     if orders.empty:
         return {"gmv": 0.0, "refund_amount": 0.0, "paid_orders": 0.0, "paid_buyers": 0.0, "new_buyers": 0.0, "new_buyer_gmv": 0.0}
-    mix = promo_customers.buyer_mix(orders, _first_paid(wh, shop_id, orders, start_at), start_at, end_at)
+    mix = promo_customers.buyer_mix(orders, _first_paid(wh, shop_id, start_at, end_at), start_at, end_at)
     out = {"gmv": mix.gmv, "refund_amount": float(orders.refund_amount.sum()), "paid_orders": float(len(orders)),
            "paid_buyers": float(mix.buyers), "new_buyers": float(mix.new_buyers), "new_buyer_gmv": mix.new_buyer_gmv}
     if queries.has_rows(wh, "order_items", shop_id):
@@ -374,7 +389,7 @@ def _ads(review: PromoRetrospective, wh: Warehouse) -> None:
 
 def _customers(review: PromoRetrospective, wh: Warehouse, orders: pd.DataFrame) -> None:
     sid, p = review.params.shop_id, review.params
-    first = _first_paid(wh, sid, orders, review.start_at)
+    first = _first_paid(wh, sid, review.start_at, review.end_at)
     review.buyers = promo_customers.buyer_mix(orders, first, review.start_at, review.end_at)
     after = _orders_between(wh, sid, pd.Timestamp(review.promotion.end + dt.timedelta(days=1)),
                             pd.Timestamp(review.promotion.end + dt.timedelta(days=p.repurchase_window_days + 1)))

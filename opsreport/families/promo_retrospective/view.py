@@ -19,7 +19,13 @@ from .analysis import Finding, PromoRetrospective
 FAMILY = "promo_retrospective"
 SECTION_METRICS = ("ctr", "cpc", "first_response_s", "reply_30s_rate", "inquiry_conversion", "good_review_rate",
                    "complaint_rate")
-HEADLINE_PROBLEMS = 2  # problems named in the verdict; the actions section lists them all
+HEADLINE_PROBLEMS = 4  # problems named in the verdict (high ones first); the actions section lists them all
+WIN_PP = 0.02  # new buyers' share of sales must beat both earlier runs by this much to count as a win
+
+
+def _sentence(text: str) -> str:
+    """A finding standing alone starts with a capital (English findings are written to follow a colon)."""
+    return text[:1].upper() + text[1:]
 
 
 def _nan(value) -> bool:
@@ -69,6 +75,10 @@ class PromoRetrospectiveView:
     def _rate(self, value) -> str:
         return self.num.value(value, "rate")
 
+    def _pct(self, value) -> str:
+        """A parameter such as 0.30 or 0.05 as '30%' / '5%' (no trailing zeros)."""
+        return f"{value:.0%}" if round(value * 100, 6).is_integer() else self._rate(value)
+
     def _ratio(self, value) -> str:
         return self.num.value(value, "ratio")
 
@@ -90,7 +100,8 @@ class PromoRetrospectiveView:
             return self.say(f"finding.{f.code}", gmv=self._money(x["gmv"]), target=self._money(x["target"]),
                             achievement=self._rate(x["achievement"]))
         if f.code == "pace_first_day":
-            return self.say("finding.pace_first_day", gap=self._rate(-x["gap_share"]), hour=self._time(x["hour"]))
+            return self.say("finding.pace_first_day", reached=self._rate(1 + x["gap_share"]), gap=self._rate(-x["gap_share"]),
+                            hour=self._time(x["hour"]))
         if f.code == "stockout":
             key = "finding.stockout_unknown" if _nan(x["lost_gmv"]) else "finding.stockout"
             return self.say(key, name=x["name"], sku=x["sku"], first_out=x["first_out"], days=x["days"],
@@ -125,11 +136,12 @@ class PromoRetrospectiveView:
         k = r.kpis.set_index("metric")
         star = self.say("headline.immature_star") if r.refunds_immature else ""
         gmv, net = k.loc["gmv", "promotion"], k.loc["net_gmv", "promotion"]
+        sentences = [self._overall()]
         if r.target_gmv:
-            sentences = [self.say("headline.gmv", gmv=self._money(gmv), target=self._money(r.target_gmv),
-                                  achievement=self._rate(gmv / r.target_gmv), net_gmv=self._money(net), star=star)]
+            sentences.append(self.say("headline.gmv", gmv=self._money(gmv), target=self._money(r.target_gmv),
+                                      achievement=self._rate(gmv / r.target_gmv), net_gmv=self._money(net), star=star))
         else:
-            sentences = [self.say("headline.gmv_no_target", gmv=self._money(gmv), net_gmv=self._money(net), star=star)]
+            sentences.append(self.say("headline.gmv_no_target", gmv=self._money(gmv), net_gmv=self._money(net), star=star))
         roi = k.loc["roi", "promotion"]
         if not _nan(roi) and not _nan(r.roi_target.value):
             verdict = self.say("headline.roi_met" if roi >= r.roi_target.value else "headline.roi_missed")
@@ -140,8 +152,13 @@ class PromoRetrospectiveView:
                                       lower=self._money(r.lift.promotion.lower, plus=True),
                                       upper=self._money(r.lift.promotion.upper, plus=True),
                                       share=self.num.change(r.lift.lift_share, "ratio"), net=self._money(r.lift.net.value, plus=True)))
-        for f in [f for f in self._problems() if f.code not in ("target_missed",)][:HEADLINE_PROBLEMS]:
+        problems = [f for f in self._problems() if f.code != "target_missed"]
+        high = [f for f in problems if f.severity == "high"]
+        named = (high or problems)[:HEADLINE_PROBLEMS]
+        for f in named:
             sentences.append(self.say("headline.problem", finding=self.finding_text(f), action=self.say(f"action.{f.code}")))
+        if len(problems) > len(named):
+            sentences.append(self.say("headline.more", count=len(problems) - len(named)))
         win = self._win()
         if win:
             sentences.append(self.say("headline.win", text=win))
@@ -150,16 +167,41 @@ class PromoRetrospectiveView:
             blocks.append(note(self.say("headline.immature", days=r.params.refund_mature_days)))
         return Block(blocks)
 
+    def _overall(self) -> str:
+        """One judgement: the target, the year on year change and whether the promotion added sales."""
+        r = self.review
+        k = r.kpis.set_index("metric")
+        gmv = k.loc["gmv", "promotion"]
+        target = (self.say("overall.target_met" if gmv >= r.target_gmv else "overall.target_missed",
+                           achievement=self._rate(gmv / r.target_gmv)) if r.target_gmv else self.say("overall.no_target"))
+        yoy = k.loc["gmv", "vs_last_year"]
+        yoy_text = self.say("overall.yoy", change=self.num.change(yoy, "ratio")) if not _nan(yoy) else ""
+        if r.lift is None:
+            lift = self.say("overall.lift_unknown")
+        elif r.lift.net.upper < 0:
+            lift = self.say("overall.lift_negative", net=self._money(r.lift.net.value, plus=True))
+        elif r.lift.net.lower > 0:
+            lift = self.say("overall.lift_positive", net=self._money(r.lift.net.value, plus=True))
+        else:
+            lift = self.say("overall.lift_unclear", net=self._money(r.lift.net.value, plus=True))
+        return self.say("overall.sentence", target=target, yoy=yoy_text, lift=lift)
+
     def _win(self) -> str:
+        """A real win only: a phase that beat its target, new buyers' share of sales up on both
+        runs compared with, or a lift whose whole interval is above zero."""
         r = self.review
         if r.phases is not None:
             best = r.phases.dropna(subset=["achievement_rate"]).sort_values("achievement_rate", ascending=False)
             if len(best) and best.achievement_rate.iloc[0] >= 1:
                 return self.say("headline.win_phase", phase=self.say(f"phase.{best.phase.iloc[0]}"),
                                 achievement=self._rate(best.achievement_rate.iloc[0]))
-        if r.buyers is not None and r.buyers.new_buyers:
+        k = r.kpis.set_index("metric").loc["new_customer_sales_share"]
+        earlier = [k[label] for label in ("last_year", "previous") if not _nan(k[label])]
+        if r.buyers is not None and earlier and all(k.promotion >= e + WIN_PP for e in earlier):
             return self.say("headline.win_new", share=self._rate(r.buyers.new_customer_sales_share),
-                            buyers=self.num.value(r.buyers.new_buyers, "count"))
+                            buyers=self.num.value(r.buyers.new_buyers, "count"), before=self._rate(max(earlier)))
+        if r.lift is not None and r.lift.promotion.lower > 0:
+            return self.say("headline.win_lift", lift=self._money(r.lift.promotion.value, plus=True))
         return ""
 
     def kpi_frame(self) -> pd.DataFrame:
@@ -185,6 +227,10 @@ class PromoRetrospectiveView:
                  self.say("kpis.note", start=self._time(r.start_at), end=self._time(r.end_at))]
         if r.refunds_immature:
             notes.append(self.say("kpis.immature"))
+        for label, keys in r.short_history.items():
+            if label in ("last_year", "previous", "promotion"):
+                names = self.say.join(self._m(k) for k in sorted(keys))
+                notes.append(self.say("kpis.short_history", run=self._c(label), metrics=names, first=r.history.first_order))
         return Block([self._h("kpis"), self._table(self.kpi_frame(), cols, note=" ".join(notes), sheet=self.say("sheet.kpis"))])
 
     def phases(self) -> Block:
@@ -228,7 +274,8 @@ class PromoRetrospectiveView:
         day = pace.first_day
         hour = day.first_hour_beyond_threshold or day.first_hour_behind
         fields = dict(day=day.day, gmv=self._money(day.gmv), pace=self._money(day.target_pace),
-                      gap=self.num.change(day.gap_share, "ratio"), threshold=self._rate(pace.threshold), hour=self._time(hour))
+                      gap=self.num.change(day.gap_share, "ratio"), threshold=self._pct(pace.threshold), hour=self._time(hour))
+        fields["reached"] = self._rate(day.gmv / day.target_pace) if day.target_pace else "–"
         if pace.alert:
             fields["gap"] = self._rate(-day.gap_share)
         text = self.say("pace.alert" if pace.alert else "pace.ok", **fields)
@@ -245,11 +292,12 @@ class PromoRetrospectiveView:
                      Col("cumulative_gmv", self._c("gmv"), "yuan"), Col("target_pace", self._c("day_pace"), "yuan"),
                      Col("gap_share", self._c("gap_share"), "pct_change")]
         self._table(hours, hour_cols, sheet=self.say("sheet.pace_hours"), show=False)
+        self._table(days, cols, sheet=self.say("sheet.pace_days"), show=False)  # the chart shows the days; the workbook lists them
         notes = [curve]
         if pace.excluded_orders:
             notes.append(self.say("pace.excluded", orders=pace.excluded_orders, amount=self._money(pace.excluded_amount)))
-        return Block([self._h("pace"), callout([text]), chart,
-                      self._table(days, cols, caption=self.say("pace.days_caption"), note=" ".join(notes), sheet=self.say("sheet.pace_days"))])
+        notes.append(self.say("pace.workbook"))
+        return Block([self._h("pace"), callout([text]), chart, note(" ".join(notes))])
 
     def lift(self) -> Block:
         r = self.review
@@ -317,7 +365,7 @@ class PromoRetrospectiveView:
                     Col("uv_share", self._c("uv_share"), "rate"), Col("uv_share_prev", self._c("uv_share_baseline"), "rate"),
                     Col("share_change", self._c("share_change"), "pp_change"), Col("conversion_rate", self._c("conversion_rate"), "rate"),
                     Col("conversion_rate_prev", self._c("conversion_rate_baseline"), "rate"), Col("gmv", self._c("gmv"), "yuan")]
-            labels = {"current": self._c("promotion"), "previous": self._c("baseline")}
+            labels = {"current": self.say("chart.promotion"), "previous": self.say("chart.before")}
             blocks += [charts.traffic_sources(tr, self.lang, labels=labels),
                        self._table(tr, cols, note=self.say("traffic.note", days=b.days, start=b.start, end=b.end),
                                    sheet=self.say("sheet.traffic"))]
@@ -346,17 +394,17 @@ class PromoRetrospectiveView:
         spend, roi = k.loc["ad_spend", "promotion"], k.loc["roi", "promotion"]
         summary = self.say("ads.summary", spend=self._money(spend), attributed=self._money(spend * roi if not _nan(roi) else math.nan),
                            roi=self._ratio(roi), target=self._ratio(r.roi_target.value), source=self._roi_source())
-        notes = [self.say("ads.budget_rule", tolerance=self._rate(r.params.budget_overrun).replace(".00%", "%"))]
+        notes = [self.say("ads.budget_rule", tolerance=self._pct(r.params.budget_overrun))]
         if "ad_budgets" in r.missing:
             notes.append(self.say("ads.no_budget"))
         maturity = (self.say("ads.mature", days=r.params.attribution_days) if r.attribution_mature
-                    else self.say("ads.immature", days=r.params.attribution_days, left=r.attribution_days_left))
+                    else self.say("ads.immature", days=r.params.attribution_days, left=r.attribution_days_left, data_end=r.data_end))
         camp = r.campaigns.assign(roi_judge=judge(r.campaigns.below_target.fillna(False).astype(bool)))
         camp_cols = [Col("channel", self._c("channel"), "text"), Col("campaign", self._c("campaign"), "text"),
                      Col("spend", self._c("spend"), "yuan"), Col("ctr", self._c("ctr"), "rate"), Col("cpc", self._c("cpc"), "yuan"),
                      Col("roi", self._c("roi"), "ratio", judge="roi_judge")]
         chart = charts.bar_ranking(camp.assign(name=camp.channel + " / " + camp.campaign), "name", "roi", "ratio", self.lang,
-                                   self.say("ads.channels"), reference=r.roi_target.value, reference_label=self._c("roi_target"),
+                                   self.say("ads.chart"), reference=r.roi_target.value, reference_label=self._c("roi_target"),
                                    highlight="below_target", highlight_label=self.say.word("verdict", "below_target"))
         return Block([self._h("ads"), callout([summary, maturity]),
                       self._table(ch, cols, caption=self.say("ads.channels"), note=" ".join(notes), sheet=self.say("sheet.channels")),
@@ -381,7 +429,7 @@ class PromoRetrospectiveView:
             {"kind": self._c("new"), "buyers": b.new_buyers, "gmv": b.new_buyer_gmv, "aov": b.aov_new},
             {"kind": self._c("returning"), "buyers": b.returning_buyers, "gmv": b.gmv - b.new_buyer_gmv, "aov": b.aov_returning},
         ])
-        cols = [Col("kind", self._c("buyers"), "text"), Col("buyers", self._c("buyers"), "count"), Col("gmv", self._c("gmv"), "yuan"),
+        cols = [Col("kind", self._c("buyer_type"), "text"), Col("buyers", self._c("buyers"), "count"), Col("gmv", self._c("gmv"), "yuan"),
                 Col("aov", self._c("aov"), "yuan")]
         return Block([self._h("customers"), callout(text),
                       self._table(frame, cols, note=self.say("customers.new_rule"), sheet=self.say("sheet.buyers"))])
@@ -464,7 +512,7 @@ class PromoRetrospectiveView:
         prev = self.review.compared["previous"]
         if not _nan(c.previous_redemption_rate) and prev is not None:
             lines.append(self.say("coupons.previous", name=prev.name, previous=self._rate(c.previous_redemption_rate),
-                                  ratio=self._rate(c.redemption_ratio)))
+                                  change=self.num.change(c.redemption_rate - c.previous_redemption_rate, "rate")))
         cols = [Col("coupon_id", self._c("coupon_id"), "text"), Col("threshold", self._c("threshold"), "yuan"),
                 Col("discount", self._c("discount"), "yuan"), Col("issued", self._c("issued"), "count"),
                 Col("redeemed", self._c("redeemed"), "count"), Col("redemption_rate", self._c("redemption_rate"), "rate"),
@@ -500,7 +548,8 @@ class PromoRetrospectiveView:
                                                       sheet=self.say("sheet.service"))])
 
     def action_frame(self) -> pd.DataFrame:
-        rows = [{"severity": self.say(f"severity.{f.severity}"), "finding": self.finding_text(f), "action": self.say(f"action.{f.code}"),
+        rows = [{"severity": self.say(f"severity.{f.severity}"), "finding": _sentence(self.finding_text(f)),
+                 "action": self.say(f"action.{f.code}"),
                  "judge": "bad" if f.severity == "high" else "neutral"} for f in self.review.findings if f.code not in ("lift",)]
         return pd.DataFrame(rows, columns=["severity", "finding", "action", "judge"])
 

@@ -6,8 +6,8 @@
   balances from the first wave Oct 31 20:00, burst Nov 10-13; 618 the same from May 20 20:00 /
   May 24 / May 31 20:00 / Jun 16-20); 818 and Double 12 warm up until their peak day; shop events
   are "3 days build-up + 2 days burst". A phase's ``target_gmv`` is the promotion's target split
-  by the expected sales of its days (days with the balance phase for the deposit days, whose
-  target is empty: deposits are not GMV until the balance is paid).
+  by the expected sales of its days (the deposit phase's target is its ordinary sales: deposits
+  themselves are not GMV until the balance is paid).
 * Promoted SKUs: 20-40 for 618 and Double 11, 8-15 for the other events, drawn by popularity
   from the SKUs on the shelf over the whole promotion. Promotion price 70-80% of the list price,
   capped so that every promoted SKU keeps the price rule (<= 80% of the list price and of the
@@ -255,16 +255,14 @@ def _add_phases(out: dict, p: Promo, cal: Calendar, dem: Demand, target: float) 
     noon = [dt.datetime.combine(d, dt.time(12)) for d in day]
     which = np.array([next((i for i, (_, s, e) in enumerate(phases) if s <= t <= e), 0) for t in noon])
     weight = np.bincount(which, weights=expected, minlength=len(phases))
-    names = [ph[0] for ph in phases]
-    if "deposit" in names:  # deposits are not GMV: their days' sales count with the balance
-        weight[names.index("balance")] += weight[names.index("deposit")]
-        weight[names.index("deposit")] = 0.0
+    # every phase, the deposit days too, is targeted on its days' expected sales: deposits are not
+    # GMV, but the ordinary orders paid while deposits are taken are
     for i, (name, start, end) in enumerate(phases):
         out["promo_id"].append(p.promo_id)
         out["phase"].append(name)
         out["start_at"].append(start)
         out["end_at"].append(end)
-        out["target_gmv"].append(None if name == "deposit" else float(round(target * weight[i] / weight.sum(), -2)))
+        out["target_gmv"].append(float(round(target * weight[i] / weight.sum(), -2)))
 
 
 def _add_coupons(out: dict, p: Promo, days: np.ndarray, paid_orders: np.ndarray, aov: float,
