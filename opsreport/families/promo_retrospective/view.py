@@ -90,8 +90,11 @@ class PromoRetrospectiveView:
         category = self.say.word("category", target.category) if target.category else ""
         return self.say(f"roi_source.{target.source}", category=category)
 
-    def _time(self, value) -> str:
-        return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+    def _time(self, value, short: bool = False) -> str:
+        """A moment to the minute; ``short`` drops the year (the title names the promotion's dates)."""
+        if value is None or pd.isna(value):
+            return ""
+        return pd.Timestamp(value).strftime("%m-%d %H:%M" if short else "%Y-%m-%d %H:%M")
 
     # findings in words -------------------------------------------------------------------
     def finding_text(self, f: Finding) -> str:
@@ -238,7 +241,8 @@ class PromoRetrospectiveView:
             return m
         r = self.review
         ph = r.phases.assign(phase_label=[self.say(f"phase.{p}") for p in r.phases.phase],
-                             start=[self._time(t) for t in r.phases.start_at], end=[self._time(t) for t in r.phases.end_at])
+                             start=[self._time(t, short=True) for t in r.phases.start_at],
+                             end=[self._time(t, short=True) for t in r.phases.end_at])
         cols = [
             Col("phase_label", self._c("phase"), "text"), Col("start", self._c("start"), "text"), Col("end", self._c("end"), "text"),
             Col("gmv", self._c("gmv"), "yuan"), Col("target_gmv", self._c("target"), "yuan"),
