@@ -170,7 +170,8 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
     periods |= {label: Period(p.promo_id, p.start, p.end) for label, p in compared.items() if p is not None}
     daily = queries.daily_shop(wh, sid, periods, use_orders, span=(span.first, span.last))
     # one call per period: the baseline may overlap the previous promotion, and a row belongs to one label per query
-    parts = {label: kpis_.period_parts(wh, sid, {label: p}, daily, use_orders=use_orders,
+    # the promotions' buyer parts come from their exact hours below: only the baseline needs the days' ones
+    parts = {label: kpis_.period_parts(wh, sid, {label: p}, daily, use_orders=use_orders and label == "baseline",
                                        repurchase_window_days=params.repurchase_window_days)[label]
              for label, p in periods.items()}
     day_orders = {label: p.get("paid_orders", np.nan) for label, p in parts.items()}  # whole days, as service data are
