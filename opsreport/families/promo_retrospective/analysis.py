@@ -83,6 +83,8 @@ class PromoRetrospective:
     lift: lift_.Lift | None = None
     cannibalisation: lift_.Lift | None = None
     lift_overlaps: list[str] = field(default_factory=list)  # other promotions inside the fit weeks
+    baseline_overlaps: list[str] = field(default_factory=list)  # other promotions inside the baseline days
+    per_day: set[str] = field(default_factory=set)  # compared runs whose amounts and counts are compared per day
     traffic: pd.DataFrame | None = None
     funnel: pd.DataFrame | None = None
     channels: pd.DataFrame | None = None
@@ -194,6 +196,8 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
         compared=compared, roi_target=target, refunds_immature=refunds_immature, short_history=short,
     )
     orders = _orders_between(wh, sid, start_at, end_at) if use_orders else pd.DataFrame(columns=ORDER_COLUMNS)
+    review.baseline_overlaps = [o.name for o in all_promos if o.start <= baseline.end and o.end >= baseline.start]
+    review.per_day = {label for label, p in compared.items() if p is not None and p.days != promo.days}
     review.aligned = aligned_days(daily_gmv(wh, sid, promo, compared["last_year"], span, use_orders), promo, compared["last_year"])
 
     _phases_and_pace(review, wh, orders, daily)
@@ -526,6 +530,12 @@ def findings(r: PromoRetrospective) -> list[Finding]:
         out.append(Finding("coupon_redemption_low", "medium", {"rate": r.coupons.redemption_rate,
                                                                 "previous": r.coupons.previous_redemption_rate,
                                                                 "promotion": r.compared["previous"].name}))
+    last_year = r.compared["last_year"]
+    if (r.refunds is not None and r.refunds_immature and last_year is not None and pd.notna(r.refunds.low)
+            and (r.data_end - last_year.end).days >= r.params.refund_curve_days
+            and pd.notna(k.loc["refund_rate", "last_year"]) and r.refunds.low > k.loc["refund_rate", "last_year"]):
+        out.append(Finding("refunds_above_last_year", "medium", {"projected": r.refunds.projected_rate, "low": r.refunds.low,
+                                                                  "high": r.refunds.high, "last_year": k.loc["refund_rate", "last_year"]}))
     roi = k.loc["roi", "promotion"]
     if pd.notna(roi) and pd.notna(r.roi_target.value) and roi < r.roi_target.value:
         out.append(Finding("roi_below_target", "high", {"roi": roi, "target": r.roi_target.value}))

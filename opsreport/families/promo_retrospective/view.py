@@ -126,6 +126,9 @@ class PromoRetrospectiveView:
         if f.code == "coupon_redemption_low":
             return self.say("finding.coupon_redemption_low", rate=self._rate(x["rate"]), previous=self._rate(x["previous"]),
                             promotion=x["promotion"])
+        if f.code == "refunds_above_last_year":
+            return self.say("finding.refunds_above_last_year", projected=self._rate(x["projected"]), low=self._rate(x["low"]),
+                            high=self._rate(x["high"]), last_year=self._rate(x["last_year"]))
         if f.code == "roi_below_target":
             return self.say("finding.roi_below_target", roi=self._ratio(x["roi"]), target=self._ratio(x["target"]))
         raise KeyError(f"no words for finding '{f.code}'")
@@ -203,8 +206,8 @@ class PromoRetrospectiveView:
         if r.buyers is not None and earlier and all(k.promotion >= e + WIN_PP for e in earlier):
             return self.say("headline.win_new", share=self._rate(r.buyers.new_customer_sales_share),
                             buyers=self.num.value(r.buyers.new_buyers, "count"), before=self._rate(max(earlier)))
-        if r.lift is not None and r.lift.promotion.lower > 0:
-            return self.say("headline.win_lift", lift=self._money(r.lift.promotion.value, plus=True))
+        if r.lift is not None and r.lift.net.lower > 0:  # the net, as the overall judgement reads it
+            return self.say("headline.win_lift", lift=self._money(r.lift.net.value, plus=True))
         return ""
 
     def kpi_frame(self) -> pd.DataFrame:
@@ -220,9 +223,11 @@ class PromoRetrospectiveView:
             Col("target", self._c("target"), row_unit="unit"),
             Col("vs_target", self._c("vs_target"), "change", judge="vs_target_judge", row_unit="unit"),
             Col("last_year", self._c("last_year"), row_unit="unit"),
-            Col("vs_last_year", self._c("vs_last_year"), "change", judge="vs_last_year_judge", row_unit="unit"),
+            Col("vs_last_year", self._c("vs_last_year" + ("_per_day" if "last_year" in r.per_day else "")), "change",
+                judge="vs_last_year_judge", row_unit="unit"),
             Col("previous", self._c("previous"), row_unit="unit"),
-            Col("vs_previous", self._c("vs_previous"), "change", judge="vs_previous_judge", row_unit="unit"),
+            Col("vs_previous", self._c("vs_previous" + ("_per_day" if "previous" in r.per_day else "")), "change",
+                judge="vs_previous_judge", row_unit="unit"),
         ]
         name = lambda p: self.say("kpis.run", name=p.name, days=p.days) if p is not None else self.say("kpis.none")  # noqa: E731
         notes = [self.say("kpis.compared", days=r.promotion.days, last_year=name(r.compared["last_year"]),
@@ -233,7 +238,7 @@ class PromoRetrospectiveView:
         for label, keys in r.short_history.items():
             if label in ("last_year", "previous", "promotion"):
                 names = self.say.join(self._m(k) for k in sorted(keys))
-                notes.append(self.say("kpis.short_history", run=self._c(label), metrics=names, first=r.history.first_order))
+                notes.append(self.say("kpis.short_history", run=self.say(f"run.{label}"), metrics=names, first=r.history.first_order))
         return Block([self._h("kpis"), self._table(self.kpi_frame(), cols, note=" ".join(notes), sheet=self.say("sheet.kpis"))])
 
     def phases(self) -> Block:
@@ -292,8 +297,8 @@ class PromoRetrospectiveView:
                 Col("gap_share", self._c("gap_share"), "pct_change"), Col("cumulative_gap_share", self._c("cumulative_gap_share"), "pct_change"),
                 Col("first_behind", self._c("first_hour_behind"), "text")]
         hours = pace.hourly.assign(hour_text=[self._time(t) for t in pace.hourly.hour])
-        hour_cols = [Col("hour_text", self._c("day"), "text"), Col("gmv", self._c("gmv"), "yuan"),
-                     Col("cumulative_gmv", self._c("gmv"), "yuan"), Col("target_pace", self._c("day_pace"), "yuan"),
+        hour_cols = [Col("hour_text", self._c("hour"), "text"), Col("gmv", self._c("gmv"), "yuan"),
+                     Col("cumulative_gmv", self._c("cumulative_gmv"), "yuan"), Col("target_pace", self._c("cumulative_pace"), "yuan"),
                      Col("gap_share", self._c("gap_share"), "pct_change")]
         self._table(hours, hour_cols, sheet=self.say("sheet.pace_hours"), show=False)
         self._table(days, cols, sheet=self.say("sheet.pace_days"), show=False)  # the chart shows the days; the workbook lists them
@@ -371,7 +376,7 @@ class PromoRetrospectiveView:
                     Col("conversion_rate_prev", self._c("conversion_rate_baseline"), "rate"), Col("gmv", self._c("gmv"), "yuan")]
             labels = {"current": self.say("chart.promotion"), "previous": self.say("chart.before")}
             blocks += [charts.traffic_sources(tr, self.lang, labels=labels),
-                       self._table(tr, cols, note=self.say("traffic.note", days=b.days, start=b.start, end=b.end),
+                       self._table(tr, cols, note=self.say("traffic.note", days=b.days, start=b.start, end=b.end) + self._baseline_caveat(),
                                    sheet=self.say("sheet.traffic"))]
         else:
             blocks.append(self._missing("traffic").parts[1])
@@ -444,7 +449,8 @@ class PromoRetrospectiveView:
         r = self.review
         p = r.pareto
         top = p.top.copy()
-        blocks = [self._h("products"), note(self.say("products.pareto", count=p.skus_for_80, share=self._rate(p.share_of_skus_for_80))),
+        blocks = [self._h("products"), note(self.say("products.pareto", count=p.skus_for_80, share=self._rate(p.share_of_skus_for_80))
+                                            + self.say("products.whole_days")),
                   charts.bar_ranking(top, "product_name", "gmv", "yuan", self.lang, self.say("products.heroes", count=len(top)),
                                      currency=self.currency)]
         cols = [Col("rank", self._c("rank"), "int"), Col("product_name", self._c("product_name"), "text"), Col("sku_id", self._c("sku_id"), "text"),
@@ -548,8 +554,12 @@ class PromoRetrospectiveView:
         s = r.service.assign(label=lambda d: [self._m(k) for k in d.metric])
         cols = [Col("label", self._c("metric"), "text"), Col("this_week", self._c("promotion"), row_unit="unit"),
                 Col("last_week", self._c("baseline"), row_unit="unit"), Col("wow", self._c("change"), "change", judge="wow_judge", row_unit="unit")]
-        return Block([self._h("service"), self._table(s, cols, note=self.say("service.note", days=r.baseline.days),
+        return Block([self._h("service"), self._table(s, cols, note=self.say("service.note", days=r.baseline.days) + self._baseline_caveat(),
                                                       sheet=self.say("sheet.service"))])
+
+    def _baseline_caveat(self) -> str:
+        names = self.review.baseline_overlaps
+        return self.say("traffic.baseline_overlaps", names=self.say.join(names)) if names else ""
 
     def action_frame(self) -> pd.DataFrame:
         rows = [{"severity": self.say(f"severity.{f.severity}"), "finding": _sentence(self.finding_text(f)),
