@@ -88,9 +88,11 @@ _FALLBACK = {
 _LABEL_WIDTH = {"bar_ranking": 30, "paired": 20, "funnel": 16, "bridge": 14}
 
 
-def _words(chart: str, lang: str, labels: Mapping[str, str] | None) -> dict[str, str]:
-    """The texts of ``chart``: the caller's ``labels``, the glossary's defaults for the rest."""
-    keys = LABEL_KEYS[chart]
+def _words(chart: str, lang: str, labels: Mapping[str, str] | None, *, keys: Sequence[str] | None = None,
+           fallback: Mapping[str, object] | None = None) -> dict[str, str]:
+    """The texts of ``chart``: the caller's ``labels``, the glossary's defaults for the rest.
+    A chart module of its own passes its ``keys`` and its ``fallback`` (key -> glossary chart word)."""
+    keys = LABEL_KEYS[chart] if keys is None else keys
     given = dict(labels or {})
     unknown = sorted(set(given) - set(keys))
     if unknown:
@@ -102,7 +104,7 @@ def _words(chart: str, lang: str, labels: Mapping[str, str] | None) -> dict[str,
         elif key == "alt":
             out[key] = LABELS.get(f"alt_{chart}", {}).get(lang, "")
         else:
-            source = _FALLBACK[key]
+            source = (_FALLBACK if fallback is None else fallback)[key]
             if isinstance(source, tuple):
                 from opsreport.metrics.registry import metric  # a metric's label is its registry label
 

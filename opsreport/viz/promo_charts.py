@@ -23,7 +23,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullForm
 from matplotlib.transforms import blended_transform_factory
 
 from opsreport.analyses.lift import PHASES
-from opsreport.viz.charts import LABELS, Chart, _check, _date_label, _empty, _figure, _formatter
+from opsreport.viz.charts import Chart, _check, _date_label, _empty, _figure, _formatter
+from opsreport.viz.charts import _words as _chart_words
 from opsreport.viz.numbers import MINUS
 from opsreport.viz.theme import COLORS, SERIES, SIZES, WIDTH_IN, house_style
 
@@ -61,25 +62,9 @@ _DASHED = (0, (4, 2))
 
 
 def _words(chart: str, lang: str, labels: Mapping[str, str] | None) -> dict[str, str]:
-    """The texts of ``chart``: the caller's ``labels``, the glossary's defaults for the rest.
-
-    ``charts._words`` reads ``charts.LABEL_KEYS`` and one fallback per key for every chart,
-    which these charts cannot share ("current" is "this year" here, "this week" there).
-    """
-    keys = LABEL_KEYS[chart]
-    given = dict(labels or {})
-    unknown = sorted(set(given) - set(keys))
-    if unknown:
-        raise ValueError(f"{chart}: unknown labels key(s) {', '.join(unknown)}; it takes {', '.join(keys)}")
-    out = {}
-    for key in keys:
-        if key in given and given[key] is not None:
-            out[key] = str(given[key])
-        elif key == "alt":
-            out[key] = LABELS.get(f"alt_{chart}", {}).get(lang, "")
-        else:
-            out[key] = LABELS[_DEFAULTS[chart][key]][lang]
-    return out
+    """The texts of ``chart``: these charts have their own keys and defaults ("current" is "this
+    year" here, "this week" in the weekly charts)."""
+    return _chart_words(chart, lang, labels, keys=LABEL_KEYS[chart], fallback=_DEFAULTS[chart])
 
 
 def _money_axis(ax, lang: str, currency: str, top: float) -> None:
