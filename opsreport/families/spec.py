@@ -80,3 +80,9 @@ class FamilySpec:
     @property
     def params_dir(self) -> Path:
         return PROJECT_ROOT / "params" / self.name
+
+
+def every_shop(wh: Any, params: ReportParams) -> list[ReportParams]:
+    """The fan-out of a per-shop family: ``params`` once for every shop of the warehouse."""
+    shops = wh.table("shops").select("shop_id").order_by("shop_id").execute().shop_id
+    return [params.model_copy(update={"shop_id": shop_id}) for shop_id in shops]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..spec import FamilySpec, Resolved
+from ..spec import FamilySpec, Resolved, every_shop
 from .params import PromoRetrospectiveParams
 
 if TYPE_CHECKING:  # the registry is read by `opsreport params` too: no warehouse libraries at import
@@ -34,11 +34,6 @@ def resolve(wh: Warehouse, params: PromoRetrospectiveParams) -> Resolved:
     period = Period(promo.name, promo.start, promo.end)
     title = shop_title_block(FAMILY, shop, period, params.lang, params.timezone)
     return Resolved(key=params.shop_id, period=promo.promo_id, title=title, updates={"promo": promo.promo_id})
-
-
-def every_shop(wh: Warehouse, params: PromoRetrospectiveParams) -> list[PromoRetrospectiveParams]:
-    shops = wh.table("shops").select("shop_id").order_by("shop_id").execute().shop_id
-    return [params.model_copy(update={"shop_id": shop_id}) for shop_id in shops]
 
 
 def demo_shops() -> list[dict]:

@@ -8,12 +8,11 @@ import math
 
 import pandas as pd
 
-from ...i18n import Messages
 from ...metrics.registry import metric, metrics
 from ...viz import charts, numbers, promo_charts
 from ...viz.tables import Col, callout, heading, note, table
 from ...views.blocks import Block
-from ...views.sources import missing_sources
+from ...views.base import FamilyView
 from .analysis import Finding, PromoRetrospective
 
 FAMILY = "promo_retrospective"
@@ -32,14 +31,13 @@ def _nan(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-class PromoRetrospectiveView:
-    def __init__(self, review: PromoRetrospective):
-        self.review = review
-        self.lang = review.lang
-        self.say = Messages(review.lang, FAMILY)
-        self.currency = review.shop.get("currency") or "CNY"
-        self.num = numbers.Numbers(review.lang, self.currency)
-        self.shown: list = []  # every table shown, in order: the Excel workbook's sheets
+class PromoRetrospectiveView(FamilyView):
+    family = FAMILY
+    review: PromoRetrospective
+
+    @property
+    def roi_target(self):
+        return self.review.roi_target
 
     # helpers -----------------------------------------------------------------------------
     def _h(self, section: str):
@@ -51,23 +49,6 @@ class PromoRetrospectiveView:
             return self.say(f"column.{key}")
         except KeyError:
             return self.say.word("column", key)
-
-    def _m(self, key: str) -> str:
-        return metric(key).label(self.lang)
-
-    def _table(self, frame: pd.DataFrame, cols: list[Col], *, caption: str | None = None, note: str | None = None,
-               sheet: str | None = None, show: bool = True):
-        shown = table(frame, cols, caption=caption, note=note, name=sheet, currency=self.currency)
-        self.shown.append(shown)
-        return shown if show else None
-
-    def _missing(self, section: str, *keys: str) -> Block | None:
-        r = self.review
-        for key in keys or (section,):
-            if key in r.missing:
-                hint = missing_sources(r.missing[key], r.shop.get("platform"), self.say)
-                return Block([self._h(section), note(self.say("note.missing", table=r.missing[key], sources=hint))])
-        return None
 
     def _money(self, value, plus: bool = False) -> str:
         return self.num.money(value, plus=plus)
@@ -84,11 +65,6 @@ class PromoRetrospectiveView:
 
     def _level(self) -> str:
         return f"{self.review.params.lift_level:.0%}"
-
-    def _roi_source(self) -> str:
-        target = self.review.roi_target
-        category = self.say.word("category", target.category) if target.category else ""
-        return self.say(f"roi_source.{target.source}", category=category)
 
     def _time(self, value, short: bool = False) -> str:
         """A moment to the minute; ``short`` drops the year (the title names the promotion's dates)."""
@@ -609,11 +585,6 @@ class PromoRetrospectiveView:
         return Block([self._h("appendix"), self._appendix_table(), methods])
 
     # export ----------------------------------------------------------------------------------
-    def sheets(self):
-        from ...render.excel import Sheet
-
-        return [Sheet.from_table(t, lang=self.lang) for t in self.shown]
-
     def export_tables(self, path: str | None) -> Block:
         """Write tables.xlsx when the runner passes a path: a cover, every table shown, definitions."""
         if not path:

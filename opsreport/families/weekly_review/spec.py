@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..spec import FamilySpec, Resolved
+from ..spec import FamilySpec, Resolved, every_shop
 from .params import WeeklyReviewParams
 
 if TYPE_CHECKING:  # the registry is read by `opsreport params` too: no warehouse libraries at import
@@ -21,11 +21,6 @@ def resolve(wh: Warehouse, params: WeeklyReviewParams) -> Resolved:
     partial = days if days < week.days else None
     title = shop_title_block("weekly_review", shop, week, params.lang, params.timezone, partial_days=partial)
     return Resolved(key=params.shop_id, period=week.label, title=title, updates={"week": week.label})
-
-
-def every_shop(wh: Warehouse, params: WeeklyReviewParams) -> list[WeeklyReviewParams]:
-    shops = wh.table("shops").select("shop_id").order_by("shop_id").execute().shop_id
-    return [params.model_copy(update={"shop_id": shop_id}) for shop_id in shops]
 
 
 def demo_shops() -> list[dict]:

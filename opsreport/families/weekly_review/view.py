@@ -8,12 +8,12 @@ import math
 
 import pandas as pd
 
-from ...i18n import Messages
 from ...metrics.registry import metric, metrics
-from ...viz import charts, narrative, numbers
+from ...viz import charts, narrative
 from ...viz.tables import Col, callout, heading, note, table
 from ...views.blocks import Block
 from .analysis import WeeklyReview
+from ...views.base import FamilyView
 from ...views.sources import missing_sources
 from .headlines import headlines
 
@@ -23,14 +23,13 @@ SECTION_METRICS = ("ctr", "cpc", "days_of_cover", "active_sku_rate", "dormant_sh
                    "reply_30s_rate", "inquiry_conversion", "good_review_rate", "complaint_rate")
 
 
-class WeeklyReviewView:
-    def __init__(self, review: WeeklyReview):
-        self.review = review
-        self.lang = review.lang
-        self.say = Messages(review.lang, FAMILY)
-        self.currency = review.shop.get("currency") or "CNY"
-        self.num = numbers.Numbers(review.lang, self.currency)  # every number in the shop's currency
-        self.shown: list = []  # every table shown, in order: the Excel workbook's sheets
+class WeeklyReviewView(FamilyView):
+    family = FAMILY
+    review: WeeklyReview
+
+    @property
+    def roi_target(self):
+        return self.review.ads.target
 
     # helpers -----------------------------------------------------------------------------
     def _h(self, section: str):
@@ -44,26 +43,9 @@ class WeeklyReviewView:
         """A period name (this week, last week, ...) from the glossary."""
         return self.say.word("period", key)
 
-    def _m(self, key: str) -> str:
-        return metric(key).label(self.lang)
-
-    def _table(self, frame: pd.DataFrame, cols: list[Col], *, caption: str | None = None, note: str | None = None,
-               sheet: str | None = None, show: bool = True):
-        """A table of the report; every one becomes a sheet of the workbook (``sheet`` names it)."""
-        shown = table(frame, cols, caption=caption, note=note, name=sheet, currency=self.currency)
-        self.shown.append(shown)
-        return shown if show else None
-
     def _labels(self, **extra: str) -> dict[str, str]:
         """Chart words of a week-on-week chart: this week against last week."""
         return {"current": self._p("this_week"), "previous": self._p("last_week"), **extra}
-
-    def _missing(self, section: str) -> Block | None:
-        if section in self.review.missing:
-            tables = self.review.missing[section]
-            hint = missing_sources(tables, self.review.shop.get("platform"), self.say)
-            return Block([self._h(section), note(self.say("note.missing", table=tables, sources=hint))])
-        return None
 
     def _shown_of(self, total: int, shown: int) -> str:
         return self.say("note.shown_of", count=total, total=total, shown=min(total, shown)) if total > shown else ""
@@ -113,11 +95,6 @@ class WeeklyReviewView:
         if r.ads is not None:
             notes.append(self.say("kpis.roi_target", target=self.num.value(r.ads.target.value, "ratio"), source=self._roi_source()))
         return Block([self._h("kpis"), self._table(self.kpi_frame(), cols, note=" ".join(notes), sheet=self.say("sheet.kpis"))])
-
-    def _roi_source(self) -> str:
-        target = self.review.ads.target
-        category = self.say.word("category", target.category) if target.category else ""
-        return self.say(f"roi_source.{target.source}", category=category)
 
     def bridge_frame(self) -> pd.DataFrame:
         frame = self.review.bridge.frame()
@@ -415,12 +392,6 @@ class WeeklyReviewView:
         return Block([self._h("appendix"), self._appendix_table()])
 
     # export ----------------------------------------------------------------------------------
-    def sheets(self):
-        """One sheet per table the report showed, as shown: headers in its language, its units."""
-        from ...render.excel import Sheet
-
-        return [Sheet.from_table(t, lang=self.lang) for t in self.shown]
-
     def export_tables(self, path: str | None) -> Block:
         """Write tables.xlsx when the runner passes a path: a cover (title block and parameters),
         every table shown, and the definitions of the metrics shown."""
