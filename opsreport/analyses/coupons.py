@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ContractError, ParamsError
+from ._checks import require_columns
 
 COUPON_COLUMNS = ["coupon_id", "threshold", "discount", "issued", "redeemed"]
 PER_COUPON_COLUMNS = [*COUPON_COLUMNS, "redemption_rate", "discount_cost"]
@@ -76,11 +77,7 @@ def _named(ids) -> str:
 
 
 def _checked(coupons: pd.DataFrame, what: str) -> pd.DataFrame:
-    if not isinstance(coupons, pd.DataFrame):
-        raise ParamsError(f"{what} must be a pandas DataFrame (got {type(coupons).__name__}).")
-    missing = [c for c in COUPON_COLUMNS if c not in coupons.columns]
-    if missing:
-        raise ContractError(f"{what} lack the column(s) {', '.join(missing)}; they need {', '.join(COUPON_COLUMNS)}.")
+    require_columns(coupons, COUPON_COLUMNS, what)
     frame = coupons[COUPON_COLUMNS].reset_index(drop=True)
     no_id = frame.coupon_id.isna()
     if no_id.any():

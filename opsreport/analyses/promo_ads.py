@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ContractError, DataNotFoundError, ParamsError
+from ._checks import as_date, require_columns
 
 OVERRUN_TOLERANCE = 0.05  # the seeds: ad budget overrun ≤ 5 %
 ATTRIBUTION_DAYS = 15
@@ -53,11 +54,7 @@ def _rows(frame: pd.DataFrame, mask) -> str:
 
 
 def _frame(frame, columns: list[str], what: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ParamsError(f"{what} must be a pandas DataFrame (got {type(frame).__name__}).")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ContractError(f"{what} lack the column(s) {', '.join(missing)}; they need {', '.join(columns)}.")
+    require_columns(frame, columns, what)
     out = frame[columns].copy()
     for key in ("channel", "campaign"):
         empty = out[key].isna() | (out[key].astype(str).str.strip() == "") if key in out else pd.Series(False)
@@ -175,28 +172,18 @@ def campaign_roi(ads: pd.DataFrame, roi_target: float, min_spend: float = 0.0) -
 
 # --------------------------------------------------------------------------- attribution
 
-def _date(value, name: str) -> dt.date:
-    try:
-        stamp = pd.Timestamp(value) if isinstance(value, (str, dt.date)) else None
-    except ValueError:
-        stamp = None
-    if stamp is None or pd.isna(stamp):
-        raise ParamsError(f"{name} must be a date such as 2026-11-11 (got {value!r}).")
-    return stamp.date()
-
-
 def attribution_final_day(promo_end, window_days: int = ATTRIBUTION_DAYS) -> dt.date:
     """The first day whose end closes the attribution window of the promotion's last click."""
     if isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer)) or window_days < 0:
         raise ParamsError(f"window_days must be a whole number of days ≥ 0, e.g. 15 (got {window_days!r}).")
-    return _date(promo_end, "promo_end") + dt.timedelta(days=int(window_days))
+    return as_date(promo_end, "promo_end") + dt.timedelta(days=int(window_days))
 
 
 def attribution_mature(promo_end, data_end, window_days: int = ATTRIBUTION_DAYS) -> bool:
     """True when the ads data runs to the end of the last click's attribution window."""
-    return _date(data_end, "data_end") >= attribution_final_day(promo_end, window_days)
+    return as_date(data_end, "data_end") >= attribution_final_day(promo_end, window_days)
 
 
 def attribution_days_remaining(promo_end, data_end, window_days: int = ATTRIBUTION_DAYS) -> int:
     """Days of data still to come before attribution is final (0 once mature)."""
-    return max((attribution_final_day(promo_end, window_days) - _date(data_end, "data_end")).days, 0)
+    return max((attribution_final_day(promo_end, window_days) - as_date(data_end, "data_end")).days, 0)

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ContractError, DataNotFoundError, ParamsError
+from ._checks import require_columns
 
 NEW_BUYER_DAYS = 365  # DOMAIN new_buyer
 WINDOW_DAYS = 30
@@ -100,11 +101,7 @@ def _rows(frame: pd.DataFrame, mask: pd.Series) -> str:
 
 
 def _orders(frame: pd.DataFrame, what: str, columns: list[str], *, paid_only: bool) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise ParamsError(f"{what} must be a pandas DataFrame (got {type(frame).__name__}).")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ContractError(f"{what} lack the column(s) {', '.join(missing)}; they need {', '.join(columns)}.")
+    require_columns(frame, columns, what)
     if isinstance(frame.paid_at.dtype, pd.DatetimeTZDtype):
         raise ParamsError(f"{what}: paid_at carries a time zone; convert it to the shop's local time and drop the zone.")
     out = frame[columns].copy()

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ContractError, DataNotFoundError, ParamsError
+from ._checks import as_date
 
 #: The seeds' rule: the first day more than 30% below its target pace raises an alert.
 THRESHOLD = 0.30
@@ -116,19 +117,9 @@ def _paid_orders(orders: pd.DataFrame, what: str) -> pd.DataFrame:
                          "paid_amount": _non_negative(orders, "paid_amount", what)}, index=orders.index)
 
 
-def _day(value, name: str) -> dt.date:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ParamsError(f"{name} must be a date such as 2026-11-11 (got {value!r}).") from exc
-    if pd.isna(stamp):
-        raise ParamsError(f"{name} must be a date such as 2026-11-11 (got {value!r}).")
-    return stamp.date()
-
-
 def promotion_hours(start, end) -> pd.DatetimeIndex:
     """The promotion's hours, 00:00 of ``start`` to 23:00 of ``end``, labelled by their first instant."""
-    first, last = _day(start, "start"), _day(end, "end")
+    first, last = as_date(start, "start"), as_date(end, "end")
     if last < first:
         raise ParamsError(f"The promotion ends ({last}) before it starts ({first}): swap start and end.")
     days = (last - first).days + 1

@@ -46,6 +46,7 @@ import pandas as pd
 
 from ..errors import ContractError, DataNotFoundError, ParamsError
 from ..schemas import PROMOTION_PHASES
+from ._checks import require_columns
 from .promo_pace import HOUR, promotion_hours
 
 SECOND = pd.Timedelta(seconds=1)
@@ -65,14 +66,6 @@ def _rows(frame: pd.DataFrame, mask, key: str | None = None) -> str:
     names = [f"row {label}" + (f" ({key} {k})" if k is not None and not pd.isna(k) else "")
              for label, k in zip(frame.index[mask], keys)]
     return ", ".join(names[:_SHOWN]) + (f" (and {len(names) - _SHOWN} more)" if len(names) > _SHOWN else "")
-
-
-def _require(frame, columns: list[str], what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ParamsError(f"{what} must be a pandas DataFrame (got {type(frame).__name__}).")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ContractError(f"{what} lack the column(s) {', '.join(missing)}; they need {', '.join(columns)}.")
 
 
 def _stamps(frame: pd.DataFrame, column: str, what: str, key: str) -> pd.Series:
@@ -106,7 +99,7 @@ def _amounts(frame: pd.DataFrame, column: str, what: str, key: str, *, nullable:
 
 def _phases(phases: pd.DataFrame) -> pd.DataFrame:
     what = "Promotion phases"
-    _require(phases, ["phase", "start_at", "end_at", "target_gmv"], what)
+    require_columns(phases, ["phase", "start_at", "end_at", "target_gmv"], what)
     if phases.empty:
         raise DataNotFoundError(f"{what}: none given; import the promotion's phases (table promotion_phases).")
     unknown = ~phases.phase.isin(PROMOTION_PHASES)
@@ -160,7 +153,7 @@ def phase_summary(phases: pd.DataFrame, orders: pd.DataFrame, daily: pd.DataFram
     days (date, uv, paid_buyers), one row per date."""
     p = _phases(phases)
     what = "Paid orders"
-    _require(orders, ["order_id", "customer_id", "paid_at", "paid_amount"], what)
+    require_columns(orders, ["order_id", "customer_id", "paid_at", "paid_amount"], what)
     paid_at = _stamps(orders, "paid_at", what, "order_id")
     amount = _amounts(orders, "paid_amount", what, "order_id")
     no_buyer = orders.customer_id.isna() | (orders.customer_id.astype(str).str.strip() == "")
@@ -184,7 +177,7 @@ def phase_summary(phases: pd.DataFrame, orders: pd.DataFrame, daily: pd.DataFram
     out["achievement_rate"] = (out.gmv / out.target_gmv).where(out.target_gmv > 0)
 
     what = "Shop daily figures"
-    _require(daily, ["date", "uv", "paid_buyers"], what)
+    require_columns(daily, ["date", "uv", "paid_buyers"], what)
     dates = _to_datetime(daily.date)
     if dates.isna().any():
         raise ContractError(f"{what}: date is missing or not a date in {_rows(daily, dates.isna())}.")

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ContractError, DataNotFoundError, ParamsError
+from ._checks import as_date, require_columns
 
 PARETO_SHARE = 0.80
 ACTIVE_DAYS = 30
@@ -69,11 +70,7 @@ def _skus(frame: pd.DataFrame, mask) -> str:
 def _table(frame, columns: list[str], what: str, numbers: list[str], *, nullable: tuple[str, ...] = (),
            unique: list[str] | None = None) -> pd.DataFrame:
     """The needed columns, numbers checked (≥ 0), dates read, keys unique; errors name the SKUs."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ParamsError(f"{what} must be a pandas DataFrame (got {type(frame).__name__}).")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ContractError(f"{what} lack the column(s) {', '.join(missing)}; they need {', '.join(columns)}.")
+    require_columns(frame, columns, what)
     out = frame[columns].copy()
     if out.sku_id.isna().any():
         raise ContractError(f"{what}: {int(out.sku_id.isna().sum())} row(s) without a sku_id.")
@@ -95,16 +92,6 @@ def _table(frame, columns: list[str], what: str, numbers: list[str], *, nullable
     if twice.any():
         raise ContractError(f"{what} list SKU {_skus(out, twice)} more than once per {' and '.join(keys)}.")
     return out
-
-
-def _day(value, name: str) -> dt.date:
-    try:
-        stamp = pd.Timestamp(value) if isinstance(value, (str, dt.date)) else None
-    except ValueError:
-        stamp = None
-    if stamp is None or pd.isna(stamp):
-        raise ParamsError(f"{name} must be a date such as 2026-11-11 (got {value!r}).")
-    return stamp.date()
 
 
 # --------------------------------------------------------------------------- Pareto
@@ -141,7 +128,7 @@ def pareto(sku_gmv: pd.DataFrame, top_n: int = 10) -> Pareto:
 
 def stockouts(inventory: pd.DataFrame, sales: pd.DataFrame, promo_start, promo_end) -> pd.DataFrame:
     """Stocked-out SKUs of the promotion and their lost sales (STOCKOUT_COLUMNS; module docstring)."""
-    start, end = _day(promo_start, "promo_start"), _day(promo_end, "promo_end")
+    start, end = as_date(promo_start, "promo_start"), as_date(promo_end, "promo_end")
     if end < start:
         raise ParamsError(f"The promotion ends ({end}) before it starts ({start}): swap them.")
     inv = _table(inventory, ["date", "sku_id", "on_hand"], "Inventory snapshots", ["on_hand"], unique=["date", "sku_id"])
@@ -202,8 +189,8 @@ def sell_through(promo_skus: pd.DataFrame, sales: pd.DataFrame, start=None, end=
     s = _table(sales, ["date", "sku_id", "units", "paid_amount"] if dated else ["sku_id", "units", "paid_amount"],
                "SKU sales", ["units", "paid_amount"], unique=["date", "sku_id"] if dated else [])
     if dated:
-        first = _day(start, "start") if start is not None else dt.date.min
-        last = _day(end, "end") if end is not None else dt.date.max
+        first = as_date(start, "start") if start is not None else dt.date.min
+        last = as_date(end, "end") if end is not None else dt.date.max
         s = s[(s.date >= first) & (s.date <= last)]
     sums = s.groupby("sku_id").agg(units=("units", "sum"), gmv=("paid_amount", "sum"))
     out = p.merge(sums, left_on="sku_id", right_index=True, how="left").fillna({"units": 0.0, "gmv": 0.0})

@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..errors import ContractError, DataNotFoundError, ParamsError
 from ..schemas import REFUND_TOLERANCE
+from ._checks import as_date, require_columns
 
 MAX_AGE_DAYS = 60
 ORDER_COLUMNS = ["paid_at", "paid_amount", "refund_amount", "refunded_at"]
@@ -110,11 +111,7 @@ def _amounts(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
 
 def _checked(orders: pd.DataFrame, what: str) -> pd.DataFrame:
     """paid_day, paid_amount, refund_amount, refund_day (NaT without a refund), validated."""
-    if not isinstance(orders, pd.DataFrame):
-        raise ParamsError(f"{what} must be a pandas DataFrame (got {type(orders).__name__}).")
-    missing = [c for c in ORDER_COLUMNS if c not in orders.columns]
-    if missing:
-        raise ContractError(f"{what} lack the column(s) {', '.join(missing)}; they need {', '.join(ORDER_COLUMNS)}.")
+    require_columns(orders, ORDER_COLUMNS, what)
     paid_at, refunded_at = _times(orders, "paid_at", what), _times(orders, "refunded_at", what, nullable=True)
     paid, refund = _amounts(orders, "paid_amount", what), _amounts(orders, "refund_amount", what)
     for bad, text in ((refund.gt(0) & refunded_at.isna(), "a refund_amount without refunded_at"),
@@ -125,16 +122,6 @@ def _checked(orders: pd.DataFrame, what: str) -> pd.DataFrame:
     return pd.DataFrame({"paid_day": paid_at.dt.normalize(), "paid_amount": paid,
                          "refund_amount": refund.where(refund > 0, 0.0),
                          "refund_day": refunded_at.dt.normalize().where(refund > 0)}, index=orders.index)
-
-
-def _day(value) -> dt.date:
-    try:
-        stamp = pd.Timestamp(value) if isinstance(value, (str, dt.date, np.datetime64)) else pd.NaT
-    except (TypeError, ValueError):
-        stamp = pd.NaT
-    if pd.isna(stamp):
-        raise ParamsError(f"as_of must be a date such as 2026-12-01 (got {value!r}).")
-    return stamp.date()
 
 
 def _max_age(value) -> int:
@@ -162,7 +149,7 @@ def _curve(orders: pd.DataFrame, as_of: dt.date, max_age: int, what: str) -> pd.
 
 def maturation_curve(orders: pd.DataFrame, as_of, max_age_days: int = MAX_AGE_DAYS) -> pd.Series:
     """F(age) for age 0..max_age_days from the mature orders (definition: module docstring)."""
-    return _curve(_checked(orders, "Paid orders"), _day(as_of), _max_age(max_age_days), "Paid orders")
+    return _curve(_checked(orders, "Paid orders"), as_date(as_of, "as_of", "2026-12-01"), _max_age(max_age_days), "Paid orders")
 
 
 def _project(days: pd.DataFrame, curve: pd.Series, pooled: pd.Series, max_age: int) -> tuple[float, np.ndarray, np.ndarray]:
@@ -208,7 +195,7 @@ def project_refund_rate(current: pd.DataFrame, earlier: Mapping[str, pd.DataFram
     ``current``: the promotion's paid orders (`ORDER_COLUMNS`, ``order_id`` optional to name bad
     rows); ``earlier``: promo_id -> an earlier promotion's paid orders (same columns).
     """
-    as_of, max_age = _day(as_of), _max_age(max_age_days)
+    as_of, max_age = as_date(as_of, "as_of", "2026-12-01"), _max_age(max_age_days)
     if earlier is not None and not isinstance(earlier, Mapping):
         raise ParamsError(f"earlier must map promo_id to that promotion's orders (got {type(earlier).__name__}).")
     what = "Paid orders of the promotion"

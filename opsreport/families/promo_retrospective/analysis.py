@@ -32,7 +32,7 @@ from ...analyses import refund_maturity
 from ...analyses import service as service_
 from ...analyses.calendar import Coverage, coverage
 from ...analyses.promotions import Promotion
-from ...errors import OpsReportError
+from ...errors import DataNotFoundError, OpsReportError
 from ...metrics import queries
 from ...metrics.registry import metric
 from ...periods import Period
@@ -121,6 +121,14 @@ def _promo_rows(wh: Warehouse, table: str, shop_id: str, promo_id: str) -> pd.Da
     return t.filter(t.promo_id == promo_id).execute()
 
 
+def _rows_if_any(wh: Warehouse, table: str, shop_id: str, promo_id: str) -> pd.DataFrame | None:
+    """The promotion's rows of ``table``, or None when it has none (absent table, or none for it)."""
+    if not queries.has_rows(wh, table, shop_id):
+        return None
+    rows = _promo_rows(wh, table, shop_id, promo_id)
+    return None if rows.empty else rows
+
+
 def _orders_between(wh: Warehouse, shop_id: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Paid orders with ``start <= paid_at <= end``."""
     o = queries.paid_orders(wh, shop_id)
@@ -154,8 +162,6 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
     shop = wh.shop(sid)
     span = coverage(wh, sid)
     if span.empty:
-        from ...errors import DataNotFoundError
-
         raise DataNotFoundError(f"shop {sid} has no orders and no daily overview in the warehouse: nothing to review.")
     promo = promotions.resolve(wh, sid, params.promo, span.last)
     row = _promo_rows(wh, "promotions", sid, promo.promo_id).iloc[0]
@@ -177,11 +183,15 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
                                        repurchase_window_days=params.repurchase_window_days)[label]
              for label, p in periods.items()}
     day_orders = {label: p.get("paid_orders", np.nan) for label, p in parts.items()}  # whole days, as service data are
+    mixes: dict[str, promo_customers.BuyerMix] = {}
     if use_orders:  # a promotion's order figures count its hours (a 20:00 start leaves out the afternoon)
         runs = {"promotion": promo} | {label: p for label, p in compared.items() if p is not None}
         for label, run_ in runs.items():
             if parts[label]:
-                parts[label].update(_order_parts(wh, sid, *_run_times(wh, sid, run_)))
+                order_parts, mix = _order_parts(wh, sid, *_run_times(wh, sid, run_))
+                parts[label].update(order_parts)
+                if mix is not None:
+                    mixes[label] = mix
     short = kpis_.short_history(periods, span.first_order, repurchase_window_days=params.repurchase_window_days)
     for label, keys in short.items():
         kpis_.forget(parts[label], keys)
@@ -211,8 +221,8 @@ def run(params: PromoRetrospectiveParams | dict, warehouse: Warehouse | None = N
     else:
         review.missing["traffic"] = "traffic_daily"
     _ads(review, wh)
-    if use_orders and not orders.empty:
-        _customers(review, wh, orders)
+    if "promotion" in mixes:  # the promotion has paid orders
+        _customers(review, wh, mixes["promotion"])
         _refunds(review, wh, orders, all_promos)
     else:
         review.missing.update(customers="orders", refunds="orders")
@@ -266,12 +276,15 @@ def _run_times(wh: Warehouse, shop_id: str, promo: Promotion) -> tuple[pd.Timest
     return pd.Timestamp(row.start_at), pd.Timestamp(row.end_at)
 
 
-def _order_parts(wh: Warehouse, shop_id: str, start_at: pd.Timestamp, end_at: pd.Timestamp) -> dict[str, float]:
+def _order_parts(wh: Warehouse, shop_id: str, start_at: pd.Timestamp,
+                 end_at: pd.Timestamp) -> tuple[dict[str, float], promo_customers.BuyerMix | None]:
     """The order-based parts of the registry's KPIs over a promotion's exact hours: GMV, refunds,
-    orders, units, distinct and new buyers (the registry's 365-day new-buyer rule)."""
+    orders, units, distinct and new buyers (the registry's 365-day new-buyer rule), and the buyer
+    mix they come from (None without orders)."""
     orders = _orders_between(wh, shop_id, start_at, end_at)
     if orders.empty:
-        return {"gmv": 0.0, "refund_amount": 0.0, "paid_orders": 0.0, "paid_buyers": 0.0, "new_buyers": 0.0, "new_buyer_gmv": 0.0}
+        zero = {"gmv": 0.0, "refund_amount": 0.0, "paid_orders": 0.0, "paid_buyers": 0.0, "new_buyers": 0.0, "new_buyer_gmv": 0.0}
+        return zero, None
     mix = promo_customers.buyer_mix(orders, _first_paid(wh, shop_id, start_at, end_at), start_at, end_at)
     out = {"gmv": mix.gmv, "refund_amount": float(orders.refund_amount.sum()), "paid_orders": float(len(orders)),
            "paid_buyers": float(mix.buyers), "new_buyers": float(mix.new_buyers), "new_buyer_gmv": mix.new_buyer_gmv}
@@ -281,7 +294,7 @@ def _order_parts(wh: Warehouse, shop_id: str, start_at: pd.Timestamp, end_at: pd
         items = wh.shop_rows("order_items", shop_id)
         joined = items.join(o, "order_id")
         out["units"] = float(joined.aggregate(units=joined.quantity.sum()).execute().units.iloc[0] or 0.0)
-    return out
+    return out, mix
 
 
 def daily_gmv(wh: Warehouse, shop_id: str, promo: Promotion, last_year: Promotion | None, span: Coverage,
@@ -312,18 +325,17 @@ def aligned_days(gmv: pd.Series, promo: Promotion, last_year: Promotion | None) 
 
 def _phases_and_pace(review: PromoRetrospective, wh: Warehouse, orders: pd.DataFrame, daily: pd.DataFrame) -> None:
     sid, promo = review.params.shop_id, review.promotion
-    phases = _promo_rows(wh, "promotion_phases", sid, promo.promo_id) if queries.has_rows(wh, "promotion_phases", sid) else None
-    if phases is None or phases.empty:
+    phases = _rows_if_any(wh, "promotion_phases", sid, promo.promo_id)
+    if phases is None:
         review.missing["phases"] = "promotion_phases"
     elif orders.empty:
         review.missing["phases"] = "orders"
     else:
         days = traffic.in_period(daily, review.period).rename(columns={"buyer_days": "paid_buyers"})  # daily distinct buyers
         review.phases = promo_phases.phase_summary(phases, orders, days)
-    if queries.has_rows(wh, "presale_orders", sid):
-        presale = _promo_rows(wh, "presale_orders", sid, promo.promo_id)
-        if not presale.empty:
-            review.presale = promo_pace.presale_completion(presale)
+    presale = _rows_if_any(wh, "presale_orders", sid, promo.promo_id)
+    if presale is not None:
+        review.presale = promo_pace.presale_completion(presale)
     if orders.empty:
         review.missing["pace"] = "orders"
         return
@@ -356,8 +368,9 @@ def _lift(review: PromoRetrospective, wh: Warehouse, all_promos: list[Promotion]
     except OpsReportError as exc:  # e.g. a gap in the daily data: said in the report, not guessed
         review.unavailable["lift"] = str(exc)
         return
-    if queries.has_rows(wh, "product_daily", sid) and queries.has_rows(wh, "promo_skus", sid):
-        skus = _promo_rows(wh, "promo_skus", sid, promo.promo_id).sku_id
+    promoted = _rows_if_any(wh, "promo_skus", sid, promo.promo_id)
+    if queries.has_rows(wh, "product_daily", sid) and promoted is not None:
+        skus = promoted.sku_id
         products = wh.shop_rows("products", sid).select("sku_id", "category").execute()
         categories = set(products[products.sku_id.isin(skus)].category)
         others = products[products.category.isin(categories) & ~products.sku_id.isin(skus)].sku_id
@@ -379,23 +392,19 @@ def _ads(review: PromoRetrospective, wh: Warehouse) -> None:
         return
     a = wh.shop_rows("ads_daily", sid)
     ads = a.filter((a.date >= promo.start) & (a.date <= promo.end)).execute()
-    budgets = None
-    if queries.has_rows(wh, "promo_ad_budgets", sid):
-        budgets = _promo_rows(wh, "promo_ad_budgets", sid, promo.promo_id)[["channel", "budget"]]
-        budgets = budgets if not budgets.empty else None
+    budgets = _rows_if_any(wh, "promo_ad_budgets", sid, promo.promo_id)
     if budgets is None:
         review.missing["ad_budgets"] = "promo_ad_budgets"
     target = review.roi_target.value
-    review.channels = promo_ads.channel_budgets(ads, budgets, target, overrun_tolerance=p.budget_overrun)
+    review.channels = promo_ads.channel_budgets(ads, None if budgets is None else budgets[["channel", "budget"]], target, overrun_tolerance=p.budget_overrun)
     review.campaigns = promo_ads.campaign_roi(ads, target, min_spend=p.min_campaign_spend)
     review.attribution_mature = promo_ads.attribution_mature(promo.end, review.data_end, p.attribution_days)
     review.attribution_days_left = promo_ads.attribution_days_remaining(promo.end, review.data_end, p.attribution_days)
 
 
-def _customers(review: PromoRetrospective, wh: Warehouse, orders: pd.DataFrame) -> None:
+def _customers(review: PromoRetrospective, wh: Warehouse, mix: promo_customers.BuyerMix) -> None:
     sid, p = review.params.shop_id, review.params
-    first = _first_paid(wh, sid, review.start_at, review.end_at)
-    review.buyers = promo_customers.buyer_mix(orders, first, review.start_at, review.end_at)
+    review.buyers = mix  # the key metrics' buyers: one computation for both sections
     after = _orders_between(wh, sid, pd.Timestamp(review.promotion.end + dt.timedelta(days=1)),
                             pd.Timestamp(review.promotion.end + dt.timedelta(days=p.repurchase_window_days + 1)))
     review.repurchase = promo_customers.new_buyer_repurchase(after, review.buyers.new_buyer_ids, review.promotion.end,
@@ -408,8 +417,7 @@ def _refunds(review: PromoRetrospective, wh: Warehouse, orders: pd.DataFrame, al
               and (review.data_end - o.end).days >= p.refund_curve_days][-EARLIER_PROMOTIONS:]
     earlier = {}
     for o in mature:
-        r = _promo_rows(wh, "promotions", sid, o.promo_id).iloc[0]
-        earlier[o.promo_id] = _orders_between(wh, sid, pd.Timestamp(r.start_at), pd.Timestamp(r.end_at))
+        earlier[o.promo_id] = _orders_between(wh, sid, *_run_times(wh, sid, o))
     review.refunds = refund_maturity.project_refund_rate(orders, earlier, review.data_end, max_age_days=p.refund_curve_days)
 
 
@@ -436,21 +444,17 @@ def _products(review: PromoRetrospective, wh: Warehouse) -> None:
         review.stockouts = out.merge(names, on="sku_id", how="left")
     else:
         review.missing["stockouts"] = "inventory_daily"
-    if queries.has_rows(wh, "promo_skus", sid):
-        skus = _promo_rows(wh, "promo_skus", sid, promo.promo_id)
-        if not skus.empty:
-            review.sell_through = promo_products.sell_through(skus, during, promo.start, promo.end).merge(names, on="sku_id", how="left")
+    skus = _rows_if_any(wh, "promo_skus", sid, promo.promo_id)
+    if skus is not None:
+        review.sell_through = promo_products.sell_through(skus, during, promo.start, promo.end).merge(names, on="sku_id", how="left")
     if review.sell_through is None:
         review.missing["sell_through"] = "promo_skus"
 
 
 def _prices(review: PromoRetrospective, wh: Warehouse) -> None:
     sid, promo, p = review.params.shop_id, review.promotion, review.params
-    if not queries.has_rows(wh, "promo_skus", sid):
-        review.missing["prices"] = "promo_skus"
-        return
-    skus = _promo_rows(wh, "promo_skus", sid, promo.promo_id)
-    if skus.empty:
+    skus = _rows_if_any(wh, "promo_skus", sid, promo.promo_id)
+    if skus is None:
         review.missing["prices"] = "promo_skus"
         return
     if not queries.has_rows(wh, "price_history", sid):
@@ -470,18 +474,14 @@ def _prices(review: PromoRetrospective, wh: Warehouse) -> None:
 
 def _coupons(review: PromoRetrospective, wh: Warehouse) -> None:
     sid, promo = review.params.shop_id, review.promotion
-    if not queries.has_rows(wh, "coupons", sid):
-        review.missing["coupons"] = "coupons"
-        return
-    current = _promo_rows(wh, "coupons", sid, promo.promo_id)
-    if current.empty:
+    current = _rows_if_any(wh, "coupons", sid, promo.promo_id)
+    if current is None:
         review.missing["coupons"] = "coupons"
         return
     previous = review.compared["previous"]
-    before = _promo_rows(wh, "coupons", sid, previous.promo_id) if previous is not None else None
+    before = _rows_if_any(wh, "coupons", sid, previous.promo_id) if previous is not None else None
     gmv = float(review.kpis.set_index("metric").loc["gmv", "promotion"])
-    review.coupons = coupons_.coupon_summary(current, gmv, previous=before if before is not None and len(before) else None,
-                                             far_below=review.params.coupon_far_below)
+    review.coupons = coupons_.coupon_summary(current, gmv, previous=before, far_below=review.params.coupon_far_below)
 
 
 # --------------------------------------------------------------------------- findings
