@@ -105,3 +105,13 @@ def test_every_section_renders_in_both_languages(demo_warehouse):
         frame = view.action_frame()
         assert frame.finding.str.len().gt(0).all()
         assert isinstance(frame, pd.DataFrame)
+
+
+@pytest.mark.parametrize("promo, error", [("0071-2030-618", "is not a promotion of shop 0071"),
+                                          ("0071-2026-double12", "runs until 2026-12-12")])
+def test_a_refused_promotion_writes_nothing(demo_warehouse, tmp_path, promo, error):
+    values = params.validate(FAMILY, {"warehouse": str(demo_warehouse), "shop_id": "0071", "promo": promo}, source="test")
+    out = tmp_path / "out"
+    with pytest.raises(ParamsError, match=error):
+        render_report(FAMILY, values, out_root=out, formats={"html", "pdf", "xlsx"})
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))
