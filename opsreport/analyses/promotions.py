@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..errors import DataNotFoundError, ParamsError
 from ..metrics import queries
 from ..periods import Period
 from ..warehouse.connection import Warehouse
@@ -99,8 +100,6 @@ def resolve(wh: Warehouse, shop_id: str, promo: str, data_end: dt.date) -> Promo
     """The promotion a retrospective reviews: ``promo`` is a promo_id or ``last`` (the last one that
     ended on or before ``data_end``). A promotion still running at ``data_end`` is refused: its
     phases, refunds and lift are incomplete, and a partial "so far" retrospective would read as final."""
-    from ..errors import DataNotFoundError, ParamsError
-
     promos = all_of(wh, shop_id)
     if not promos:
         raise DataNotFoundError(f"shop {shop_id} has no promotions in the warehouse (table promotions): "
