@@ -347,6 +347,145 @@ class PromoAdBudgets(_Contract):
         unique = ["shop_id", "promo_id", "channel"]
 
 
+# The competitor teardown's tables. Platform competitor tools (生意参谋 竞店/竞品, 京东商智 竞争) show
+# a competitor by its shop name and nothing else, so ``competitor_id`` is that name everywhere; the
+# observing shop's own row in an export that lists it beside its competitors (its index values,
+# needed to calibrate indices against real values) has ``competitor_id`` = OWN_SHOP.
+OWN_SHOP = "self"
+COMPETITOR_TIERS = [
+    "above",  # a larger shop we chase (头部)
+    "same",  # same tier: same category, similar price band and size
+    "below",  # a smaller shop that chases us
+]
+
+
+class Competitors(_Contract):
+    """A competitor shop someone in the shop follows."""
+
+    shop_id: str
+    competitor_id: str  # the competitor's shop name as the platform shows it
+    platform: str = Field(isin=PLATFORMS)
+    category: str  # its main category, in the shop's own words
+
+    class Config:
+        unique = ["shop_id", "competitor_id"]
+
+
+class CompetitorSets(_Contract):
+    """The shop's chosen competitor set: who it compares itself with, since when and why."""
+
+    shop_id: str
+    competitor_id: str
+    tier: str = Field(isin=COMPETITOR_TIERS)
+    reason: str  # why this shop is in the set (same price band, shares our buyers, ...)
+    added_on: dt.date
+    removed_on: Optional[dt.date] = Field(nullable=True)  # empty: still in the set
+
+    class Config:
+        unique = ["shop_id", "competitor_id"]
+
+
+class CompetitorDaily(_Contract):
+    """Daily INDEX values of each competitor (and of the shop itself, ``competitor_id`` = OWN_SHOP)
+    from the platform's competition tool.
+
+    The indices are a proprietary monotone, non-linear transform of real values (交易指数 of 支付金额,
+    流量指数 of 访客数, 搜索人气 of 搜索人数, 收藏人气 / 加购人气 of 收藏 / 加购人数, 客群指数 of 支付买家数,
+    支付转化指数 of 支付转化率): never add, average, divide or take growth rates of them; compare ranks
+    and trends, or convert them to estimates first (analyses/index_calibration.py). Only the
+    trade index is required; the export dialog lets users leave the others out.
+    """
+
+    shop_id: str
+    date: dt.date
+    competitor_id: str
+    trade_index: float = Field(ge=0)  # 交易指数
+    traffic_index: Optional[float] = Field(ge=0, nullable=True)  # 流量指数
+    search_index: Optional[float] = Field(ge=0, nullable=True)  # 搜索人气
+    fav_index: Optional[float] = Field(ge=0, nullable=True)  # 收藏人气
+    cart_index: Optional[float] = Field(ge=0, nullable=True)  # 加购人气
+    conversion_index: Optional[float] = Field(ge=0, nullable=True)  # 支付转化指数
+    buyer_index: Optional[float] = Field(ge=0, nullable=True)  # 客群指数
+
+    class Config:
+        unique = ["shop_id", "date", "competitor_id"]
+
+
+class CompetitorTraffic(_Contract):
+    """Each competitor's (and the shop's own, OWN_SHOP) traffic index per source and day, from the
+    competition tool's 入店来源 comparison; ``source`` uses traffic_daily's canonical sources."""
+
+    shop_id: str
+    date: dt.date
+    competitor_id: str
+    source: str  # search, recommendation, paid_ads, live_stream, short_video, direct, external
+    traffic_index: float = Field(ge=0)  # 流量指数 of the source's visitors
+
+    class Config:
+        unique = ["shop_id", "date", "competitor_id", "source"]
+
+
+class CompetitorProducts(_Contract):
+    """What a competitor's product page showed on a day (a 竞品 export or the tracking sheet)."""
+
+    shop_id: str
+    observed_on: dt.date
+    competitor_id: str
+    product_id: str  # the platform's item id
+    product_name: str
+    category: Optional[str] = Field(nullable=True)  # sub-category in the shop's own words
+    price: float = Field(ge=0)  # everyday price per unit
+    promo_price: Optional[float] = Field(ge=0, nullable=True)  # price shown after the item's promotion; empty: none
+    monthly_sales: Optional[int] = Field(ge=0, nullable=True)  # units sold in the last 30 days (月销量)
+    sales_index: Optional[float] = Field(ge=0, nullable=True)  # the product's 交易指数, when units are not shown
+    rating: Optional[float] = Field(ge=0, le=5, nullable=True)  # review score out of 5
+    reviews: Optional[int] = Field(ge=0, nullable=True)  # reviews so far (cumulative)
+
+    class Config:
+        unique = ["shop_id", "observed_on", "competitor_id", "product_id"]
+
+
+class CompetitorPromos(_Contract):
+    """A competitor's promotion: dates, mechanic and depth (share taken off the everyday price)."""
+
+    shop_id: str
+    competitor_id: str
+    promo_name: str
+    start_date: dt.date
+    end_date: dt.date  # last day, not before start_date
+    mechanic: str  # 满减, 直降, 券, 赠品, ... as written
+    depth: float = Field(ge=0, lt=1)  # 0.2 = 20% off
+
+    class Config:
+        unique = ["shop_id", "competitor_id", "promo_name", "start_date"]
+
+
+class CompetitorReviews(_Contract):
+    """Bad reviews of a competitor per day and tag (问题标签), when the review tool gives tags."""
+
+    shop_id: str
+    date: dt.date
+    competitor_id: str
+    tag: str  # 质量问题, 色差, 物流慢, ... as written
+    bad_reviews: int = Field(ge=0)
+
+    class Config:
+        unique = ["shop_id", "date", "competitor_id", "tag"]
+
+
+class SkuMatches(_Contract):
+    """Which competitor product is the counterpart of which of our SKUs (same use, size and tier)."""
+
+    shop_id: str
+    sku_id: str
+    competitor_id: str
+    product_id: str
+    note: Optional[str] = Field(nullable=True)  # how they match, e.g. 同规格 50ml
+
+    class Config:
+        unique = ["shop_id", "sku_id", "competitor_id", "product_id"]
+
+
 CONTRACTS: dict[str, type[DataFrameModel]] = {
     "shops": Shops,
     "products": Products,
@@ -366,6 +505,14 @@ CONTRACTS: dict[str, type[DataFrameModel]] = {
     "coupons": Coupons,
     "presale_orders": PresaleOrders,
     "promo_ad_budgets": PromoAdBudgets,
+    "competitors": Competitors,
+    "competitor_sets": CompetitorSets,
+    "competitor_daily": CompetitorDaily,
+    "competitor_traffic": CompetitorTraffic,
+    "competitor_products": CompetitorProducts,
+    "competitor_promos": CompetitorPromos,
+    "competitor_reviews": CompetitorReviews,
+    "sku_matches": SkuMatches,
 }
 
 
@@ -410,6 +557,10 @@ DATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "service_daily": ("date",),
     "price_history": ("date",),
     "presale_orders": ("deposit_paid_at", "balance_paid_at"),
+    "competitor_daily": ("date",),
+    "competitor_traffic": ("date",),
+    "competitor_products": ("observed_on",),
+    "competitor_reviews": ("date",),
 }
 
 
@@ -440,6 +591,16 @@ ROW_RULES["presale_orders"].insert(0, RowRule(
     lambda t, _: t.balance_paid_at.notnull() & (t.balance_paid_at < t.deposit_paid_at),
     "balance_paid_at must not be before deposit_paid_at",
 ))
+ROW_RULES["competitor_promos"] = [RowRule(
+    ("start_date", "end_date"),
+    lambda t, _: t.end_date < t.start_date,
+    "end_date must not be before start_date",
+)]
+ROW_RULES["competitor_sets"] = [RowRule(
+    ("added_on", "removed_on"),
+    lambda t, _: t.removed_on.notnull() & (t.removed_on < t.added_on),
+    "removed_on must not be before added_on",
+)]
 ROW_RULES["promotion_phases"] = [RowRule(
     ("start_at", "end_at"),
     lambda t, _: t.end_at < t.start_at,
@@ -634,6 +795,15 @@ def _rows_message(table: ibis.Table, condition, columns: str | list[str], cite: 
     return f"{what}: {n} row(s), e.g. {examples}"
 
 
+# pandera's bound checks as they name themselves, the sign they mean, and the rows that break them
+BOUND_RULES = (
+    ("greater_than_or_equal_to(", ">=", lambda v, b: v < b),
+    ("less_than_or_equal_to(", "<=", lambda v, b: v > b),
+    ("greater_than(", ">", lambda v, b: v <= b),
+    ("less_than(", "<", lambda v, b: v >= b),
+)
+
+
 def _check_message(table: ibis.Table, text: str, keys: list[str], check=None, row_columns: list[str] = ()) -> str:
     # pandera: "Column 'uv' failed element-wise validator number 0: greater_than_or_equal_to(0)
     # failure cases: {...}" -> name the rule, how many rows break it and which ones.
@@ -653,10 +823,11 @@ def _check_message(table: ibis.Table, text: str, keys: list[str], check=None, ro
             pattern = check.statistics.get("pattern")
             return _rows_message(table, value.notnull() & ~value.re_search(str(pattern)), column, cite,
                                  f"column '{column}' must match {pattern}", by_place=by_place)
-        if rule.startswith("greater_than_or_equal_to("):
-            bound = float(rule[len("greater_than_or_equal_to("):-1])
-            return _rows_message(table, value < bound, column, cite, f"column '{column}' must be >= {bound:g}",
-                                 by_place=by_place)
+        for prefix, sign, broken in BOUND_RULES:
+            if rule.startswith(prefix):
+                bound = float(rule[len(prefix):-1])
+                return _rows_message(table, broken(value, bound), column, cite, f"column '{column}' must be {sign} {bound:g}",
+                                     by_place=by_place)
     return f"column '{column}' fails {rule}; failing values: {samples[:160]}"
 
 

@@ -22,8 +22,10 @@ the data come about (each one's docstring says how):
 * ``targets.py``: ``targets`` and ``promotions``.
 * ``promotions.py``: the promotion retrospective's tables (``promotion_phases``, ``promo_skus``,
   ``price_history``, ``coupons``, ``presale_orders``, ``promo_ad_budgets``).
+* ``competitors.py``: the competitor teardown's tables (``competitors`` ... ``sku_matches``).
 * ``planted.py``: the weekly review's planted events and the functions that plant them;
-  ``promo_planted.py``: the same for the promotion retrospective (``PROMO_PLANTED``).
+  ``promo_planted.py``: the same for the promotion retrospective (``PROMO_PLANTED``);
+  ``competitor_planted.py``: the competitor teardown's (``COMPETITOR_PLANTED``).
 * ``build.py``: the orchestrator; ``write.py``: the column types builders return and the
   (atomic) writing; ``sampling.py``: random streams and vectorised sampling.
 
@@ -76,6 +78,33 @@ Notes for report authors
 * ``promo_ad_budgets``: per ad channel (as in ``ads_daily``) of every promotion inside the window
   that has ended: its planned spend over the promotion's days x 1.00-1.15, rounded up to 100 yuan;
   cut to fit when they add up to more than the promotion's budget.
+* ``competitors`` / ``competitor_sets``: 4 competitors per shop (shops.yaml ``competition``), on
+  the shop's platform and category; ``competitor_id`` = the shop name; tiers mostly ``same``, one
+  ``above`` and one ``below``; added_on 450-900 days before end_date, never removed.
+* ``competitor_daily``: every day of the window for each competitor and the shop itself
+  (``competitor_id`` = ``schemas.OWN_SHOP``), all seven indices. INDEX values, never real ones:
+  ``round(a * real ** b * lognormal(0.02))`` with the curves of ``competitors.INDEX_CURVES``
+  (``real_of`` inverts them): trade_index of the paid amount (yuan), traffic_index of visitors,
+  search_index of the search source's visitors, fav_index / cart_index of favouriting / carting
+  users, buyer_index of paid buyers, conversion_index of paid buyers / visitors. The shop's own
+  rows are the indices of its ``shop_daily`` (search: ``traffic_daily``) values of the day.
+  Competitors: 0.6-1.8x the shop's visitors, the same market seasons (618, Double 11), their own
+  momentum and noise.
+* ``competitor_traffic``: the 7 SOURCES per day for each competitor and the shop (traffic curve
+  of each source's visitors; the shop's from ``traffic_daily``); each competitor has its own mix.
+* ``competitor_products``: 30-60 products per competitor over the shop's sub-categories
+  (``category``), a row per day listed (1-3 launched and 1-2 delisted per competitor in the end
+  date's month): everyday ``price`` (rare changes), ``promo_price`` = price x (1 - depth) in whole
+  yuan on its promotions' days (NULL otherwise), ``monthly_sales`` = units of the trailing 30
+  days, ``sales_index`` NULL, ``rating`` 4.5-4.9 (2 decimals, slowly moving), ``reviews``
+  cumulative. ``product_id`` = the platform's item id (digits).
+* ``competitor_promos``: each competitor joins 618 and Double 11 on the shop's dates (depth
+  0.15-0.35) and runs 2-4 events of its own a year (3-7 days, 0.05-0.25); mechanic 满减 / 直降 /
+  券 / 赠品. A product joins 50-95% of its competitor's promotions.
+* ``competitor_reviews``: bad reviews per competitor, day and tag (4-5 of the category's tags),
+  ~2% of the units sold 7-35 days before; a row only where the count is at least 1 (no row: none).
+* ``sku_matches``: 10-15 of the shop's best sellers each matched to a product of 1-2 competitors
+  (same sub-category, type and variant, price ~ ours x the competitor's price position).
 
 Planted events (``plant_events=True``) are described in ``PLANTED`` / ``planted_events()``; all
 of them in the last complete ISO week (2026-W47 for the default end date):
@@ -95,6 +124,14 @@ redeemed at 5-7% (at most half the previous promotion's rate). Every other promo
 promotion keeps the price rule. In the weekly review's weeks (W46-W47) the orders differ from a
 build without these plants only in the sold-out SKU's lines of Nov 11-13; visitors, funnels and
 stock there are drawn anew from the same model (the dip shifts the draws that follow it).
+
+The competitor teardown's planted events (``COMPETITOR_PLANTED[shop_id]``, a `CompetitorPlanted`;
+``competitor_planted_events()``; described in ``competitor_planted.py``), each in another
+competitor, only in the competitor tables: the product matched to the weekly review's
+conversion-drop SKU cut ~20% on 2026-11-16 (``price_cut``); one competitor's paid share of
+visitors 15% -> 35% from 2026-11-01 (``paid_shift``); an undercut promotion at depth 0.40 from
+2026-11-12 to 11-15, across the end of the shop's Double 11 (``undercut_promo``); a wave of bad
+reviews on one tag (x8, Nov 2-8) and ratings 4.8 -> 4.5 from Nov 5 (``rating_drop``).
 
 Adding a report family's demo data
 ----------------------------------
@@ -123,6 +160,16 @@ field in ``shops.ShopModel``.
 
 from .build import build_demo_warehouse
 from .calendar import DEMO_END_DATE
+from .competitor_planted import (
+    COMPETITOR_PLANTED,
+    CompetitorPlanted,
+    PaidShift,
+    PriceCut,
+    RatingDrop,
+    UndercutPromo,
+    competitor_planted_events,
+)
+from .competitors import INDEX_CURVES
 from .planted import (
     PLANTED,
     ConversionDrop,
@@ -152,6 +199,14 @@ __all__ = [
     "PROMO_PLANTED",
     "PromoPlanted",
     "promo_planted_events",
+    "COMPETITOR_PLANTED",
+    "CompetitorPlanted",
+    "PriceCut",
+    "PaidShift",
+    "UndercutPromo",
+    "RatingDrop",
+    "competitor_planted_events",
+    "INDEX_CURVES",
     "SOURCES",
     "build_demo_warehouse",
     "planted_events",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import duckdb
 import numpy as np
 
-from . import catalog, daily, orders, promotions, targets
+from . import catalog, competitors, daily, orders, promotions, targets
 from .calendar import DEMO_END_DATE, Calendar, Demand, demand
 from .catalog import Catalog
 from .customers import Paid, simulate_paid_orders
@@ -60,6 +60,8 @@ TABLE_BUILDERS: tuple[TableBuilder, ...] = (
     daily.tables,  # shop_daily, traffic_daily, product_daily, inventory_daily, ads_daily, service_daily
     targets.tables,  # targets, promotions
     promotions.tables,  # promotion_phases, promo_skus, price_history, coupons, presale_orders, promo_ad_budgets
+    competitors.tables,  # competitors, competitor_sets, competitor_daily, competitor_traffic, competitor_products,
+    #                      competitor_promos, competitor_reviews, sku_matches
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import yaml
@@ -83,6 +84,77 @@ class ShopEvent(_Data):
     day: int = Field(ge=1, le=27)  # five days in the same month
 
 
+COMPETITOR_PLANTS = ("price_cut", "paid_shift", "undercut_promo", "rating_drop")  # competitor_planted.py
+
+
+class Competitor(_Data):
+    """A competitor shop of the teardown (competitors.py; fields as commented in shops.yaml)."""
+
+    name: str = Field(min_length=1)
+    brand: str = Field(min_length=1)
+    tier: Literal["above", "same", "below"]
+    reason: str = Field(min_length=1)
+    added_days_before_end: int = Field(ge=1)
+    size: float = Field(ge=0.6, le=1.8)
+    price_position: float = Field(ge=0.8, le=1.3)
+    growth: float = Field(gt=0)
+    rating: float = Field(ge=4.5, le=4.9)
+    source_mix: tuple[float, ...]  # in SOURCES order (a mapping source -> share in shops.yaml)
+    plant: Literal["price_cut", "paid_shift", "undercut_promo", "rating_drop"]
+
+    @field_validator("source_mix", mode="before")
+    @classmethod
+    def _mix_by_source(cls, value):
+        if not isinstance(value, dict) or set(value) != set(SOURCES):
+            raise ValueError(f"source_mix needs one share per source: {', '.join(SOURCES)}")
+        return tuple(value[s] for s in SOURCES)
+
+    @model_validator(mode="after")
+    def _check(self):
+        _sums_to_one(self.source_mix, "source_mix")
+        return self
+
+
+class ItemIds(_Data):
+    prefix: str = Field(pattern=r"^[1-9][0-9]*$")
+    digits: int = Field(ge=6, le=18)
+
+
+class Undercut(_Data):
+    name: str = Field(min_length=1)
+    mechanic: str = Field(min_length=1)
+
+
+class Competition(_Data):
+    """The competitor teardown's market of one shop (fields as commented in shops.yaml)."""
+
+    item_id: ItemIds
+    review_tags: dict[str, float]  # tag -> share of bad reviews
+    wave_tag: str
+    event_names: tuple[str, ...] = Field(min_length=4)
+    undercut: Undercut
+    match_notes: tuple[str, ...] = Field(min_length=1)
+    competitors: tuple[Competitor, ...] = Field(min_length=3, max_length=5)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not 4 <= len(self.review_tags) <= 6:
+            raise ValueError(f"review_tags needs 4-6 tags (got {len(self.review_tags)})")
+        _sums_to_one(list(self.review_tags.values()), "review_tags")
+        if self.wave_tag not in self.review_tags:
+            raise ValueError(f"wave_tag {self.wave_tag!r} is not one of the review_tags {list(self.review_tags)}")
+        names = [c.name for c in self.competitors]
+        if len(set(names)) != len(names):
+            raise ValueError(f"competitor names repeat: {names}")
+        if "self" in names:  # schemas.OWN_SHOP marks the shop's own rows
+            raise ValueError("a competitor cannot be named 'self'")
+        plants = sorted(c.plant for c in self.competitors)
+        if plants != sorted(COMPETITOR_PLANTS):
+            raise ValueError(f"the competitors' plant must name each of {', '.join(COMPETITOR_PLANTS)} "
+                             f"exactly once (got {', '.join(plants)})")
+        return self
+
+
 class ShopModel(_Data):
     """One demo shop (fields as commented in shops.yaml)."""
 
@@ -124,6 +196,8 @@ class ShopModel(_Data):
     # the weekly review's planted events (planted.py)
     planted_campaign: tuple[str, str]  # (channel, name)
     spike_category: str
+    # the competitor teardown (competitors.py)
+    competition: Competition
 
     @field_validator("shop", mode="before")
     @classmethod
@@ -181,6 +255,7 @@ class SourceFactors(_Data):
 
 class ShopsFile(_Data):
     sources: dict[str, SourceFactors]
+    mechanics: tuple[str, ...] = Field(min_length=1)  # competitor promotion mechanics
     shops: tuple[ShopModel, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -217,3 +292,4 @@ SOURCE_CONVERSION = np.array([f.conversion for f in _FILE.sources.values()])
 SOURCE_PAGES = np.array([f.pages for f in _FILE.sources.values()])
 SOURCE_FAV = np.array([f.fav for f in _FILE.sources.values()])
 SOURCE_RETURNING = np.array([f.returning for f in _FILE.sources.values()])
+MECHANICS: tuple[str, ...] = _FILE.mechanics  # competitor promotion mechanics (competitors.py)
