@@ -3,7 +3,7 @@ the findings with the numbers behind them; wording lives in viz/narrative.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -47,6 +47,7 @@ def sku_conversion_drops(sku_weeks: pd.DataFrame, *, drop: float, min_uv: float,
                     f"{r.product_name} ({r.sku_id})",
                     "high",
                     {
+                        "sku_id": r.sku_id,
                         "conversion_now": conv,
                         "conversion_baseline": r.baseline_conversion,
                         "uv_now": r.uv,
@@ -56,6 +57,33 @@ def sku_conversion_drops(sku_weeks: pd.DataFrame, *, drop: float, min_uv: float,
                     score=0.0 if pd.isna(lost) else float(lost),
                 )
             )
+    return out
+
+
+def with_competitor_moves(findings: list[Anomaly], moves: pd.DataFrame | None) -> list[Anomaly]:
+    """The findings, each SKU conversion drop whose SKU has competitor moves carrying them as
+    evidence (``competitor_moves``: a list of dicts with competitor_id, product_id, date, kind,
+    before, after and cut, latest first, then deepest cut): a likely cause to name.
+
+    ``moves``: `analyses.competitor_moves.moves_near` output (sku_id, date, competitor_id,
+    product_id, kind, before, after, cut) for the window that can explain the week; None or empty
+    leaves every finding as it is. Other findings are returned unchanged.
+    """
+    if moves is None or moves.empty:
+        return list(findings)
+    out = []
+    for a in findings:
+        mine = moves[moves.sku_id == a.evidence.get("sku_id")] if a.rule == "sku_conversion_drop" else moves.iloc[0:0]
+        if mine.empty:
+            out.append(a)
+            continue
+        mine = mine.sort_values(["date", "cut"], ascending=[False, False], kind="stable")
+        listed = [
+            {"competitor_id": m.competitor_id, "product_id": m.product_id, "date": pd.Timestamp(m.date).date(),
+             "kind": m.kind, "before": float(m.before), "after": float(m.after), "cut": float(m.cut)}
+            for m in mine.itertuples()
+        ]
+        out.append(replace(a, evidence={**a.evidence, "competitor_moves": listed}))
     return out
 
 

@@ -1,5 +1,7 @@
 """Anomaly rules on three-row frames, thresholds checked by hand."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -118,3 +120,26 @@ def test_findings_are_ordered_by_severity_then_score():
     b = rules.Anomaly("x", "b", "high", score=1)
     c = rules.Anomaly("x", "c", "high", score=9)
     assert [f.subject for f in rules.ordered([a, b, c])] == ["c", "b", "a"]
+
+
+def test_a_conversion_drop_carries_the_competitor_moves_on_its_sku():
+    [drop] = rules.sku_conversion_drops(sku_frame(), drop=0.4, min_uv=300, min_z=3)
+    assert drop.evidence["sku_id"] == "S1"
+    stock = rules.Anomaly("stockout", "精华 (S1)", "high", {"stockout_since": "2026-11-18"})
+    moves = pd.DataFrame([
+        # sku, date, competitor, product, kind, before, after, cut
+        ("S1", "2026-11-12", "A", "p1", "promotion", 100.0, 85.0, 0.15),
+        ("S1", "2026-11-16", "B", "p2", "price_cut", 100.0, 80.0, 0.20),
+        ("S2", "2026-11-16", "C", "p3", "price_cut", 50.0, 40.0, 0.20),  # another SKU's counterpart
+    ], columns=["sku_id", "date", "competitor_id", "product_id", "kind", "before", "after", "cut"])
+    linked, same_stock = rules.with_competitor_moves([drop, stock], moves)
+    listed = linked.evidence["competitor_moves"]
+    assert [m["competitor_id"] for m in listed] == ["B", "A"]  # latest first; C's product is matched to S2
+    assert listed[0] == {"competitor_id": "B", "product_id": "p2", "date": dt.date(2026, 11, 16), "kind": "price_cut",
+                         "before": 100.0, "after": 80.0, "cut": 0.20}
+    assert linked.evidence["conversion_now"] == drop.evidence["conversion_now"]  # the rest is kept
+    assert same_stock is stock  # only a conversion drop takes a price cut as its cause
+    assert "competitor_moves" not in drop.evidence  # findings are frozen: a new one is returned
+    # no competitor data: the findings as they were
+    assert rules.with_competitor_moves([drop], moves.iloc[0:0]) == [drop]
+    assert rules.with_competitor_moves([drop], None) == [drop]

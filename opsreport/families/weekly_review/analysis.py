@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from ...analyses import ads as ads_
+from ...analyses import competitor_moves as moves_
 from ...analyses import anomalies as rules
 from ...analyses import customers as customers_
 from ...analyses import inventory as inventory_
@@ -36,6 +37,7 @@ KPIS = (
 )
 NORMAL_WEEKS = 4  # the normal level: median of this many recent weeks without a promotion
 NORMAL_SEARCH_WEEKS = 13  # ... found among this many weeks before the review
+COMPETITOR_LAG_DAYS = 7  # a competitor's cut this many days before the week can still explain it
 
 
 @dataclass
@@ -61,6 +63,9 @@ class WeeklyReview:
     service: pd.DataFrame | None = None
     customers: customers_.CustomersResult | None = None
     anomalies: list[rules.Anomaly] = field(default_factory=list)
+    # moves of competitor products matched to our SKUs from COMPETITOR_LAG_DAYS before the week to
+    # its end (analyses.competitor_moves.moves_near); empty without competitor data
+    competitor_moves: pd.DataFrame | None = None
     missing: dict[str, str] = field(default_factory=dict)  # section -> the table(s) that would fill it
 
     @property
@@ -166,6 +171,7 @@ def run(params: WeeklyReviewParams | dict, warehouse: Warehouse | None = None) -
                                                 dormant_days=params.dormant_days, history_from=span.first_order)
     else:
         review.missing["customers"] = "orders"
+    review.competitor_moves = moves_.moves_near(wh, sid, None, week.start, week.end, lag_days=COMPETITOR_LAG_DAYS)
     review.anomalies = find_anomalies(review, cat_weeks, immature["this_week"])
     return review
 
@@ -198,7 +204,8 @@ def find_anomalies(review: WeeklyReview, cat_weeks: pd.DataFrame | None, refunds
             sku_weeks = sku_weeks.iloc[0:0]
         if review.inventory is not None:  # a SKU out of stock cannot convert: that finding is the stockout
             sku_weeks = sku_weeks[~sku_weeks.sku_id.isin(review.inventory.stockouts.sku_id)]
-        found += rules.sku_conversion_drops(sku_weeks, drop=p.sku_conversion_drop, min_uv=p.sku_min_uv, min_z=p.sku_drop_min_z)
+        drops = rules.sku_conversion_drops(sku_weeks, drop=p.sku_conversion_drop, min_uv=p.sku_min_uv, min_z=p.sku_drop_min_z)
+        found += rules.with_competitor_moves(drops, review.competitor_moves)  # a matched product's cut: a likely cause
     if review.inventory is not None:
         found += rules.stockouts(review.inventory.stockouts)
     spikes: list[rules.Anomaly] = []

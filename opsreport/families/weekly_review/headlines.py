@@ -4,6 +4,10 @@
    had a promotion, in the same sentence); 2. every high-severity finding, most money at stake first (a short form:
    the full evidence is in the anomalies table); 3. what moved GMV, when there is room;
    4. the month's pacing. On a quiet week: the drivers and a no-alert line.
+
+`action` words what to do about a finding, for the headlines and the anomalies table alike: a SKU
+conversion drop with a competitor move in its evidence names the move as the likely cause
+(messages.yaml ``cause``); every other finding keeps its rule's action (glossary ``anomaly``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,21 @@ from ...viz import narrative, numbers
 
 LIMIT = 5
 ALERTS_ALONE = 3  # high alerts with a sentence each; more are listed together
+CAUSES_NAMED = 3  # competitor moves named in one action; more are counted
+
+
+def action(anomaly, say: Messages) -> str:
+    """What to do about ``anomaly``; the competitor moves in its evidence (latest first) named as
+    the likely cause of a SKU conversion drop."""
+    moves = anomaly.evidence.get("competitor_moves") if anomaly.rule == "sku_conversion_drop" else None
+    if not moves:
+        return narrative.action(anomaly, say)
+    named = [say(f"cause.{m['kind']}", competitor=m["competitor_id"], date=numbers.format_date(m["date"], say.lang, short=True),
+                 cut=numbers.format_percent(m["cut"], 0, say.lang)) for m in moves[:CAUSES_NAMED]]
+    causes = say("cause.sep").join(named)
+    if len(moves) > CAUSES_NAMED:
+        causes += say("cause.more", count=len(moves) - CAUSES_NAMED)
+    return say("cause.action", causes=causes)
 
 
 def headlines(review, say: Messages, num: numbers.Numbers | None = None) -> list[str]:
@@ -26,7 +45,7 @@ def headlines(review, say: Messages, num: numbers.Numbers | None = None) -> list
     high = [a for a in review.anomalies if a.severity == "high"]
     for a in high[:ALERTS_ALONE]:
         out.append(say("headline.alert", rule=say.word("rule", a.rule), finding=narrative.short(a, say, num),
-                       action=narrative.action(a, say).rstrip("。.")))
+                       action=action(a, say).rstrip("。.")))
     if len(high) > ALERTS_ALONE:
         items = say("headline.sep").join(narrative.short(a, say, num) for a in high[ALERTS_ALONE:])
         out.append(say("headline.more_alerts", items=items))

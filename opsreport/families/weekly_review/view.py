@@ -15,7 +15,7 @@ from ...views.blocks import Block
 from .analysis import WeeklyReview
 from ...views.base import FamilyView
 from ...views.sources import missing_sources
-from .headlines import headlines
+from .headlines import action, headlines
 
 FAMILY = "weekly_review"
 # registry metrics the appendix defines: the KPIs plus those the sections show
@@ -336,7 +336,7 @@ class WeeklyReviewView(FamilyView):
                 "severity": self.say.word("severity", a.severity),
                 "rule": self.say.word("rule", a.rule),
                 "evidence": narrative.describe(a, self.say, self.num),
-                "action": narrative.action(a, self.say),
+                "action": action(a, self.say),  # names a competitor's cut as the likely cause
                 "judge": "bad" if a.severity == "high" else "neutral",
             }
             for a in self.review.anomalies
