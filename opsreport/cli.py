@@ -195,6 +195,32 @@ def sources(
             typer.echo(line)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def template(
+    ctx: typer.Context,
+    name: Annotated[Optional[str], typer.Argument(help="template, e.g. competitor_tracking; without it, the "
+                                                "templates and their options")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="file (.xlsx) or folder to write; default: the template's "
+                                                "file name in the current folder")] = None,
+    lang: Annotated[str, typer.Option(help="language of sheet names, headers and notes: zh or en (both import)")] = "zh",
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file (it may be a filled copy)")] = False,
+) -> None:
+    """Write an empty input workbook to fill by hand, then load it with 'opsreport import'. A template's
+    own options (e.g. --period 2026-10) follow its name."""
+    with _guard():
+        from .importing import templates
+
+        if name is None:
+            if ctx.args:
+                raise params_mod.ParamsError(f"options {' '.join(ctx.args)} need a template name")
+            lines = templates.describe()
+        else:
+            path = templates.write_template(name, out, lang=lang, options=templates.option_args(ctx.args), force=force)
+            lines = [f"wrote {path}"]
+    for line in lines:
+        typer.echo(line)
+
+
 @app.command("params")
 def show_params(report: Annotated[Optional[str], typer.Argument(help="report family; without it, the families")] = None) -> None:
     """List the report families, or one family's parameters with their defaults and meaning."""

@@ -1,5 +1,9 @@
 """Which mapping an export file is, from its headers (``--source`` left out).
 
+A workbook written by ``opsreport template`` says which template it is a copy of (its document
+properties): its template's mapping is taken, so that a damaged copy (a removed header) is
+reported against the template rather than matched to another export by its remaining headers.
+
 A mapping fits a file when every required column of every target finds one of its aliases among
 the file's headers. One fitting mapping is picked. When several fit and one of them explains every
 header the others explain and more (a traffic-by-source export also has every column of a shop
@@ -24,8 +28,12 @@ class Detection:
 
     mapping: Mapping
     also_fit: tuple[str, ...] = ()
+    template: str | None = None  # the files are copies of this template ('opsreport template')
 
     def describe(self) -> str:
+        if self.template is not None:
+            return (f"source: {self.mapping.name} (the file is a copy of template '{self.template}'; give --source "
+                    "to choose another)")
         text = f"source: {self.mapping.name} (picked from the file's headers"
         if self.also_fit:
             text += f"; {', '.join(self.also_fit)} fit(s) fewer of its columns"
@@ -99,6 +107,33 @@ def file_headers(path: Path, mappings: dict[str, Mapping]) -> list[str]:
     return [str(c) for s in sheets for c in s.frame.columns]
 
 
+def template_of(path: Path) -> tuple[str, str] | None:
+    """(template, its mapping) when ``path`` is a workbook written by ``opsreport template`` (its
+    document properties say so: subject 'opsreport template NAME'), else None."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return None
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            subject = wb.properties.subject or ""
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - not a readable workbook: the headers decide (and the reader says why)
+        return None
+    prefix = "opsreport template "
+    if not subject.startswith(prefix):
+        return None
+    from .templates import load_template, names
+
+    name = subject[len(prefix):].strip()
+    if name not in names():
+        return None
+    return name, load_template(name)[0].mapping
+
+
 def detect_source(files: Sequence[Path | str], mappings_dir: Path | str | None = None,
                   mappings: dict[str, Mapping] | None = None) -> Detection:
     """The one mapping (built-in or the user's) every file of an import fits; MappingError saying
@@ -108,6 +143,11 @@ def detect_source(files: Sequence[Path | str], mappings_dir: Path | str | None =
     found: dict[Path, Detection] = {}
     for f in files:
         path = Path(f)
+        template = template_of(path)
+        if template is not None and template[1] in mappings:
+            # a copy of a template: its mapping, even when a damaged header would let another fit
+            found[path] = Detection(mappings[template[1]], template=template[0])
+            continue
         found[path] = detect_in_headers(file_headers(path, mappings), mappings, where=path.name)
     names = {d.mapping.name for d in found.values()}
     if len(names) > 1:
@@ -116,4 +156,5 @@ def detect_source(files: Sequence[Path | str], mappings_dir: Path | str | None =
                            "with its own command (or give --source).")
     first = next(iter(found.values()))
     also = sorted({a for d in found.values() for a in d.also_fit})
-    return Detection(first.mapping, tuple(also))
+    template = first.template if all(d.template == first.template for d in found.values()) else None
+    return Detection(first.mapping, tuple(also), template)

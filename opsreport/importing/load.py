@@ -151,6 +151,27 @@ def ensure_shop(con: duckdb.DuckDBPyConnection, shop_id: str, platforms: Sequenc
     return (chosen, chosen_currency), []
 
 
+def own_shop_names(path: Path, shop_id: str, shop_name: str | None = None) -> tuple[str, ...]:
+    """The names under which an export may list the importing shop itself: its name in the
+    warehouse's ``shops`` (read-only; none when the file or the shop does not exist yet) and
+    ``shop_name`` (``--shop-name``). A name equal to the shop id (a shop created without a name)
+    is kept too: the export then shows it only if the shop really is called so."""
+    names = [shop_name.strip()] if shop_name and shop_name.strip() else []
+    if Path(path).is_file():
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error:
+            return tuple(names)  # the import itself reports a file it cannot open
+        try:
+            if "shops" in existing_tables(con):
+                row = con.execute("SELECT name FROM shops WHERE shop_id = ?", [shop_id]).fetchone()
+                if row is not None and row[0] and str(row[0]).strip() not in names:
+                    names.append(str(row[0]).strip())
+        finally:
+            con.close()
+    return tuple(names)
+
+
 # --- staging --------------------------------------------------------------------------------------
 
 

@@ -80,6 +80,8 @@ class ColumnSpec(BaseModel):
     if_empty: str | None = Field(None, description="text/id: template for an empty cell, e.g. 'guest:{order_id}'")
     option: OptionName | None = Field(None, description="text/id: every row takes the value the user passes "
                                                         "with this option (promo: --promo); not read from the file")
+    own_shop: str | None = Field(None, description="text/id: a cell naming the importing shop itself (its name in "
+                                                   "shops, or --shop-name for a new shop) becomes this value")
 
     @field_validator("aliases", "format", mode="before")
     @classmethod
@@ -107,6 +109,8 @@ class ColumnSpec(BaseModel):
         if not self.aliases and self.default is None and self.if_empty is None and self.option is None:
             problems.append("give aliases, or a default (a constant for every row), or an option (a value the "
                             "user passes, e.g. 'option: promo')")
+        if self.own_shop is not None and (self.type not in ("text", "id") or not self.aliases):
+            problems.append("'own_shop' only applies to a text or id column read from the file (with aliases)")
         if self.bare is not None and self.type != "rate":
             problems.append("'bare' only applies to type rate")
         if self.type == "rate" and self.bare is None:
@@ -253,11 +257,24 @@ class Target(BaseModel):
         "replace", description="replace: rows whose key exists are updated; keep: only missing keys are inserted"
     )
     combine: Combine | None = None
+    sheet: list[str] = Field(default_factory=list, description="workbook sheet names this target reads (any one; "
+                                                               "compared like headers); empty: every sheet")
     skip: list[RowFilter] = Field(default_factory=list, description="rows left out (cancellations, write-offs)")
     inputs: dict[str, ColumnSpec] = Field(
         default_factory=dict, description="columns read for multiply_by, if_empty or skip, not stored"
     )
     columns: dict[str, ColumnSpec]
+
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _one_sheet(cls, value):
+        return [value] if isinstance(value, str) else value
+
+    def reads_sheet(self, name: str | None) -> bool:
+        """Does this target read the sheet called ``name`` (None: a CSV, which has no sheets)?"""
+        if not self.sheet:
+            return True
+        return name is not None and normalize_header(name) in {normalize_header(s) for s in self.sheet}
 
     @model_validator(mode="after")
     def _fits_contract(self) -> "Target":
@@ -369,7 +386,21 @@ class Mapping(BaseModel):
         tables = [t.table for t in self.targets]
         if len(set(tables)) != len(tables):
             raise ValueError(f"a table appears in several targets: {', '.join(tables)}")
+        scoped = [bool(t.sheet) for t in self.targets]
+        if any(scoped) and not all(scoped):
+            # a target without 'sheet' reads every sheet, and would miss its columns on the others
+            raise ValueError("give every target a 'sheet' (a workbook of several tables), or none")
         return self
+
+    @property
+    def sheet_scoped(self) -> bool:
+        """Each target reads its own named sheet(s) of a workbook (a filled template)."""
+        return any(t.sheet for t in self.targets)
+
+    @property
+    def uses_own_shop(self) -> bool:
+        """Some column turns the importing shop's own name into a value (``own_shop``)."""
+        return any(spec.own_shop is not None for t in self.targets for spec in t.columns.values())
 
     @property
     def path(self) -> Path | None:
@@ -488,6 +519,9 @@ def load_mapping_file(path: Path) -> Mapping:
     data.setdefault("name", path.stem)
     if data["name"] != path.stem:
         raise MappingError(f"mapping {path}: name '{data['name']}' must equal the file name '{path.stem}'")
+    shared = _resolve_map_of(data, path)
+    if shared:
+        raise MappingError(f"mapping {path} is invalid:\n" + "\n".join(f"  - {p}" for p in shared))
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
@@ -499,6 +533,53 @@ def load_mapping_file(path: Path) -> Mapping:
         raise MappingError(f"mapping {path} is invalid:\n" + "\n".join(lines)) from None
     mapping._path = path
     return mapping
+
+
+def _resolve_map_of(data: dict, path: Path) -> list[str]:
+    """Replace each column's ``map_of: <mapping>.<column>`` by that column's ``map`` (the column's
+    own ``map`` entries added on top), so that one list of export values serves several mappings
+    (a YAML anchor reaches only its own file). The other mapping is looked up beside this file,
+    then among the built-in ones; its column must have a ``map`` of its own (no chains).
+    Returns the problems, each naming the field."""
+    problems = []
+    targets = data.get("targets")
+    for i, target in enumerate(targets if isinstance(targets, list) else []):
+        for section in ("columns", "inputs"):
+            specs = target.get(section) if isinstance(target, dict) else None
+            for name, spec in (specs.items() if isinstance(specs, dict) else []):
+                if not isinstance(spec, dict) or "map_of" not in spec:
+                    continue
+                ref = spec.pop("map_of")
+                try:
+                    borrowed = _borrowed_map(str(ref), path)
+                except ValueError as exc:
+                    problems.append(f"targets[{i}].{section}.{name}.map_of: {exc}")
+                    continue
+                own = spec.get("map") or {}
+                if not isinstance(own, dict):
+                    continue  # the model check names it
+                spec["map"] = {**borrowed, **own}
+    return problems
+
+
+def _borrowed_map(ref: str, path: Path) -> dict:
+    mapping_name, _, column = ref.partition(".")
+    if not mapping_name or not column:
+        raise ValueError(f"'{ref}' is not '<mapping>.<column>', e.g. sycm_traffic_sources.source")
+    candidates = [path.parent / f"{mapping_name}.yaml", path.parent / f"{mapping_name}.yml", BUILTIN_DIR / f"{mapping_name}.yaml"]
+    other = next((c for c in candidates if c.is_file() and c.resolve() != path.resolve()), None)
+    if other is None:
+        raise ValueError(f"no mapping '{mapping_name}' beside this file or among the built-in ones")
+    try:
+        data = yaml.safe_load(other.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"mapping {other} cannot be read ({type(exc).__name__})") from None
+    for target in (data or {}).get("targets") or []:
+        for section in ("columns", "inputs"):
+            spec = ((target or {}).get(section) or {}).get(column)
+            if isinstance(spec, dict) and isinstance(spec.get("map"), dict):
+                return dict(spec["map"])
+    raise ValueError(f"mapping '{mapping_name}' has no column '{column}' with a map of its own")
 
 
 def _loc(loc: tuple) -> str:
@@ -552,6 +633,7 @@ def describe(mapping: Mapping) -> list[str]:
     lines = [f"{mapping.name}  {mapping.title}  [{', '.join(mapping.platform)}]  ({origin})"]
     for target in mapping.targets:
         extra = f", on_conflict: {target.on_conflict}" if target.on_conflict != "replace" else ""
+        extra += f", sheet: {' / '.join(target.sheet)}" if target.sheet else ""
         lines.append(f"  -> {target.table} (key: {', '.join(target.keys)}{extra})")
         for f in target.skip:
             what = f"matches /{f.pattern}/" if f.pattern is not None else f"is {' / '.join(f.values or [])}"
@@ -574,6 +656,8 @@ def describe(mapping: Mapping) -> list[str]:
                 need = "optional" + (f", absent/empty = {default}" if spec.default is not None else "")
             if spec.if_empty is not None:
                 need += f", empty = {spec.if_empty}"
+            if spec.own_shop is not None:
+                need += f", the shop's own name = {spec.own_shop}"
             if spec.format:
                 need += f", format {' or '.join(spec.format)}"
             lines.append(f"     {_pad(spec.aliases[0], 16)} {name:<18} {spec.type:<8} {need}{more}")

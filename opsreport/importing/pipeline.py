@@ -93,6 +93,9 @@ def import_files(
     of a source that fits any platform needs ``platform``. ``promo`` is the promotion the rows
     belong to, for sources whose exports do not say it (promo SKUs, coupons: ``option: promo`` in
     the mapping); it is an error to leave it out for them, or to give it to any other source.
+    A source that lists the shop itself beside its competitors (``own_shop`` in the mapping) knows
+    the shop's row by a label (本店) or by the shop's own name: its name in ``shops`` and
+    ``shop_name``.
 
     One transaction: if any file has a problem (unreadable, a missing column, a cell that cannot
     be parsed, a duplicate key, a contract violation), nothing is written and
@@ -119,7 +122,8 @@ def import_files(
     warehouse = Path(warehouse)
     options = check_options(mapping, {"promo": promo}, mappings_dir)
 
-    results = [read_file(path, mapping, mappings_dir, options) for path in paths]
+    own_names = load.own_shop_names(warehouse, shop_id, shop_name) if mapping.uses_own_shop else ()
+    results = [read_file(path, mapping, mappings_dir, options, own_names) for path in paths]
     problems = [p for r in results for p in r.problems]
     if problems:
         raise ImportProblemsError(summary(problems, paths), problems)
@@ -184,9 +188,11 @@ def check_options(mapping: Mapping, given: dict[str, str | None], mappings_dir=N
     return {k: v for k, v in values.items() if k in mapping.options}
 
 
-def read_file(path: Path, mapping: Mapping, mappings_dir=None, options: dict[str, str] | None = None) -> FileRows:
+def read_file(path: Path, mapping: Mapping, mappings_dir=None, options: dict[str, str] | None = None,
+              own_names: Sequence[str] = ()) -> FileRows:
     """Read one export and transform it; problems are returned, not raised. ``options``: the values
-    of the columns the export does not carry (``check_options``)."""
+    of the columns the export does not carry (``check_options``); ``own_names``: the importing
+    shop's own name(s), for ``own_shop`` columns (``load.own_shop_names``)."""
     from . import readers
 
     try:
@@ -200,7 +206,7 @@ def read_file(path: Path, mapping: Mapping, mappings_dir=None, options: dict[str
             row_count=1 if exc.row else 0, column=exc.column,
         ))
         return result
-    result = transform_file(path, sheets, mapping, options)
+    result = transform_file(path, sheets, mapping, options, own_names)
     if any("does not match source" in p.message for p in result.problems):
         hint = _suggest_from_headers([str(c) for s in sheets for c in s.frame.columns], mapping, mappings_dir)
         if hint:
@@ -263,8 +269,9 @@ def describe(reports: Sequence[FileReport], shop_id: str | None = None) -> list[
         left_out = f" ({r.rows_skipped:,} left out by the mapping's skip rules)" if r.rows_skipped else ""
         lines.append(f"{r.file.name}: {r.rows_read:,} rows read{left_out}{dates}; inserted {r.inserted:,}, "
                      f"updated {r.updated:,}, skipped {r.skipped:,} (unchanged)")
+        width = max([14, *(len(t.table) for t in r.tables)])
         for t in r.tables:
-            lines.append(f"  {t.table:<14} {t.rows:>10,} rows: inserted {t.inserted:,}, updated {t.updated:,}, skipped {t.skipped:,}")
+            lines.append(f"  {t.table:<{width}} {t.rows:>10,} rows: inserted {t.inserted:,}, updated {t.updated:,}, skipped {t.skipped:,}")
     if reports and reports[0].created_shop:
         platform, currency = reports[0].created_shop
         lines.append(f"created shop {shop_id} ({platform}, {currency})" if shop_id else f"created a shop ({platform}, {currency})")

@@ -241,12 +241,14 @@ def _empty_default(spec: ColumnSpec):
 
 def transform_sheet(frame: pd.DataFrame, file: Path, sheet: str | None, mapping: Mapping, target: Target,
                     found: dict[str, str], cache: dict | None = None,
-                    options: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+                    options: dict[str, str] | None = None,
+                    own_names: Sequence[str] = ()) -> tuple[pd.DataFrame, list[Problem]]:
     """Canonical columns of ``target`` from the raw ``frame`` (index = Excel row numbers).
 
     ``cache`` (shared by the targets of one sheet) parses a header read the same way only once.
     ``options``: the values the user passed for columns the export does not carry (``option: promo``
-    -> ``{"promo": "0071-2026-double11"}``); every row takes its option's value."""
+    -> ``{"promo": "0071-2026-double11"}``); every row takes its option's value. ``own_names``: the
+    importing shop's own name(s); a cell of an ``own_shop`` column equal to one becomes that value."""
     cache = {} if cache is None else cache
     problems: list[Problem] = []
     contract = contract_columns(target.table)
@@ -269,6 +271,10 @@ def transform_sheet(frame: pd.DataFrame, file: Path, sheet: str | None, mapping:
         else:
             first_use = False
         parsed, bad = cache[how]
+        if spec.own_shop is not None and own_names:  # our own row, listed under our shop's name
+            ours = {normalize_value(n) for n in own_names}
+            is_ours = parsed.map(lambda v: not pd.isna(v) and normalize_value(v) in ours).astype(bool)
+            parsed = parsed.where(~is_ours, spec.own_shop)
         if bad.any() and first_use:  # reported once, whichever tables the column fills
             problems += _bad_cells_problems(file, sheet, header, spec, raw, bad, mapping, target.table, name)
         empty = parsed.isna() & ~bad
@@ -321,8 +327,11 @@ def _column(frame: pd.DataFrame, header: str) -> pd.Series:
 # --- combining rows of one key ----------------------------------------------------------------
 
 
-def duplicate_keys_problem(frame: pd.DataFrame, keys: list[str], file: Path, table: str) -> Problem | None:
-    """Rows of one file sharing the table's natural key (and the mapping does not combine them)."""
+def duplicate_keys_problem(frame: pd.DataFrame, keys: list[str], file: Path, table: str,
+                           mapped: Sequence[str] = ()) -> Problem | None:
+    """Rows of one file sharing the table's natural key (and the mapping does not combine them).
+    ``mapped``: key columns whose values the mapping's ``map`` turns into others (several export
+    values may become one), said in the message."""
     dup = frame.duplicated(keys, keep=False)
     if not dup.any():
         return None
@@ -340,6 +349,10 @@ def duplicate_keys_problem(frame: pd.DataFrame, keys: list[str], file: Path, tab
         + "; ".join(examples)
         + ". Each key may appear once in a file: remove the repeated rows (or split the file)."
     )
+    if mapped:
+        message += (f" Note: the mapping turns several export values of {', '.join(mapped)} into one (its map), "
+                    "and this source does not add rows up (combine): export at a level where each value is "
+                    "one row, or keep the values apart in your own copy of the mapping.")
     return at_rows(file, message, [] if sheets else list(d[ROW]))
 
 
@@ -411,18 +424,26 @@ TABLE_RULES: list[Callable[[dict[str, Staged]], None]] = [unpaid_orders_are_not_
 # --- one file --------------------------------------------------------------------------------
 
 
-def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict[str, str] | None = None) -> FileRows:
+def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict[str, str] | None = None,
+                   own_names: Sequence[str] = ()) -> FileRows:
     """Every target of ``mapping`` from the raw sheets of one file (``readers.RawSheet``); ``options``
-    as in :func:`transform_sheet`."""
+    and ``own_names`` as in :func:`transform_sheet`.
+
+    A target with ``sheet`` reads only the sheets of that name (a filled template: one sheet per
+    table); a sheet no such target reads (the instructions) is ignored, and a workbook lacking a
+    target's sheet is a problem naming the sheets it has."""
     result = FileRows(file=file)
     parts: dict[str, list[pd.DataFrame]] = {t.table: [] for t in mapping.targets}
     present: dict[str, set[str]] = {t.table: set() for t in mapping.targets}
     for sheet in sheets:
+        targets = [t for t in mapping.targets if t.reads_sheet(sheet.sheet)]
+        if not targets:
+            continue
         result.sheets.append(sheet.sheet)
         result.rows_read += len(sheet.frame)
         headers = [str(c) for c in sheet.frame.columns]
         caches: dict[bytes | None, dict] = {}  # parsed columns, per set of rows (targets may skip different rows)
-        for target in mapping.targets:
+        for target in targets:
             found, missing = find_columns(headers, target)
             if missing:
                 result.problems.append(missing_columns_problem(file, sheet.sheet, mapping, target, missing, headers))
@@ -434,11 +455,12 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict
                 if skipped.any():
                     rows, row_set = rows.loc[~skipped], np.packbits(skipped).tobytes()
             cache = caches.setdefault(row_set, {})
-            frame, problems = transform_sheet(rows, file, sheet.sheet, mapping, target, found, cache, options)
+            frame, problems = transform_sheet(rows, file, sheet.sheet, mapping, target, found, cache, options, own_names)
             result.problems += problems
             frame[SOURCE] = source_label(file, sheet.sheet)
             parts[target.table].append(frame)
             present[target.table] |= set(found) | {c for c, s in target.columns.items() if not s.aliases}
+    result.problems += missing_sheets_problems(file, sheets, mapping)
     if result.problems:
         return result
     for target in mapping.targets:
@@ -452,7 +474,8 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict
             if spec.if_empty is not None:
                 frame[name] = fill_template(frame[name], spec.if_empty, frame)
         if target.combine is None:
-            problem = duplicate_keys_problem(frame, keys, file, target.table)
+            mapped = [k for k in keys if target.columns[k].map is not None or target.columns[k].patterns is not None]
+            problem = duplicate_keys_problem(frame, keys, file, target.table, mapped)
             if problem is not None:
                 result.problems.append(problem)
                 continue
@@ -464,6 +487,25 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict
         for rule in TABLE_RULES:
             rule(result.staged)
     return result
+
+
+def missing_sheets_problems(file: Path, sheets: Sequence, mapping: Mapping) -> list[Problem]:
+    """One problem per sheet a sheet-scoped mapping needs and the file lacks (renamed, deleted, or
+    its header row damaged so that the reader did not take it for a table)."""
+    read = [s.sheet for s in sheets]
+    out, seen = [], set()
+    for target in mapping.targets:
+        names = tuple(target.sheet)
+        if not names or names in seen or any(target.reads_sheet(name) for name in read):
+            continue
+        seen.add(names)
+        tables = ", ".join(t.table for t in mapping.targets if tuple(t.sheet) == names)
+        has = ", ".join(f"'{n}'" for n in read if n is not None) or "none"
+        out.append(Problem(file, (
+            f"has no sheet {' / '.join(repr(n) for n in names)} (for {tables}), or its header row is not "
+            f"in its first rows; sheets with a header row of source '{mapping.name}': {has}. Keep the "
+            "template's sheet names and header rows (an empty sheet is fine)")))
+    return out
 
 
 def skip_mask(frame: pd.DataFrame, headers: Sequence[str], target: Target) -> np.ndarray:
