@@ -48,7 +48,8 @@ from ._checks import as_date, require_columns
 PRICE_CUT, PROMOTION = "price_cut", "promotion"
 KINDS = (PRICE_CUT, PROMOTION)
 CONVERSION_FELL, TRAFFIC_FELL, BOTH, NONE, UNKNOWN = "conversion_fell", "traffic_fell", "both", "none", "unknown"
-EFFECTS = (CONVERSION_FELL, TRAFFIC_FELL, BOTH, NONE, UNKNOWN)
+MASKED = "masked"  # every day after the move is an excluded day (our own promotion or its aftermath)
+EFFECTS = (CONVERSION_FELL, TRAFFIC_FELL, BOTH, NONE, UNKNOWN, MASKED)
 
 SNAPSHOT_COLUMNS = ["observed_on", "competitor_id", "product_id", "price", "promo_price"]
 MATCH_COLUMNS = ["sku_id", "competitor_id", "product_id"]
@@ -192,8 +193,9 @@ def link_to_ours(moves: pd.DataFrame, matches: pd.DataFrame, ours: pd.DataFrame,
         (average daily UV), ``paid_buyers_before`` / ``paid_buyers_after`` (sums),
         ``conversion_before`` / ``conversion_after`` (summed buyers / summed UV),
         ``conversion_change`` and ``uv_change`` (relative: after / before - 1) and ``effect``:
-        ``conversion_fell``, ``traffic_fell``, ``both``, ``none``, or ``unknown`` when a window has
-        fewer than ``min_uv`` visitors or no day after the move has data yet. Unknown values are NaN.
+        ``conversion_fell``, ``traffic_fell``, ``both``, ``none``, ``unknown`` when a window has
+        fewer than ``min_uv`` visitors or no day after the move has data yet, or ``masked`` when
+        every day of the after window is one of ``exclude_days``. Unknown values are NaN.
     """
     _check_params(lag_days=lag_days, baseline_days=baseline_days)
     for name, value in (("conv_fall", conv_fall), ("uv_fall", uv_fall)):
@@ -227,7 +229,10 @@ def link_to_ours(moves: pd.DataFrame, matches: pd.DataFrame, ours: pd.DataFrame,
         end = move.date + pd.Timedelta(days=lag_days - 1)
         before = sku[(sku.date >= start) & (sku.date < move.date)]
         after = sku[(sku.date >= move.date) & (sku.date <= end)]
-        rows.append({**move._asdict(), **_compare(before, after, min_uv, conv_fall, uv_fall)})
+        found = _compare(before, after, min_uv, conv_fall, uv_fall)
+        if skipped and all(d in skipped for d in pd.date_range(move.date, end)):
+            found["effect"] = MASKED
+        rows.append({**move._asdict(), **found})
     return pd.DataFrame(rows, columns=LINK_COLUMNS).reset_index(drop=True)
 
 

@@ -212,6 +212,12 @@ def test_our_promotion_days_are_left_out_and_the_baseline_reaches_back_for_ordin
     assert cm.EXCLUDED_REACH == 3  # the baseline looked back at most 3 x 4 = 12 days (from 10-27)
 
 
+def test_a_move_whose_days_after_are_all_our_promotion_is_masked():
+    # the after window 11-08..11-10 lies inside our promotion: nothing after the move can be read
+    found = link(exclude_days=[dt.date(2026, 11, 8), dt.date(2026, 11, 9), dt.date(2026, 11, 10)])
+    assert set(found.effect) == {"masked"} and (found.days_after == 0).all()
+
+
 def test_unknown_with_too_few_visitors_or_no_day_after_yet():
     found = link(min_uv=350)
     assert found.loc["S1", "effect"] == "unknown"  # 300 visitors after the move < 350
