@@ -1,8 +1,7 @@
-"""The analysis step of the weekly review and the promotion retrospective on a 10-million-order
-warehouse: wall time and peak memory.
+"""The analysis step of a report family on a 10-million-order warehouse: wall time and peak memory.
 
     .venv/bin/python benchmarks/analysis_10m.py [--warehouse data/bench_10m.duckdb] [--orders-per-shop 3340000]
-        [--family weekly_review|promo_retrospective]
+        [--family weekly_review|promo_retrospective|competitor_teardown]
 
 Builds the warehouse in a subprocess when it is missing, so the peak memory printed here is the
 analysis' own (resource.getrusage ru_maxrss of this process).
@@ -19,11 +18,13 @@ from pathlib import Path
 
 
 def main() -> None:
+    from opsreport import families, params
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--warehouse", default="data/bench_10m.duckdb")
     ap.add_argument("--orders-per-shop", type=int, default=3_340_000)
     ap.add_argument("--shop", default="0071")
-    ap.add_argument("--family", default="weekly_review", choices=["weekly_review", "promo_retrospective"])
+    ap.add_argument("--family", default="weekly_review", choices=families.names())
     args = ap.parse_args()
     if not Path(args.warehouse).is_file():
         t0 = time.perf_counter()
@@ -38,10 +39,14 @@ def main() -> None:
 
     import importlib
 
+    from opsreport import schemas
     from opsreport.warehouse.connection import Warehouse
 
     analysis = importlib.import_module(f"opsreport.families.{args.family}.analysis")
     wh = Warehouse.open(args.warehouse)
+    missing = sorted(set(schemas.CONTRACTS) - wh.table_names)
+    if missing:
+        sys.exit(f"{args.warehouse} predates tables {', '.join(missing)}: delete it and run again to rebuild it.")
     orders = int(wh.con.table("orders").count().execute())
     t0 = time.perf_counter()
     problems = wh.check_all()
@@ -50,8 +55,9 @@ def main() -> None:
     result = analysis.run({"shop_id": args.shop, "warehouse": args.warehouse}, wh)
     t_run = time.perf_counter() - t0
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    subject = result.week.label if args.family == "weekly_review" else result.promotion.promo_id
-    found = [a.rule for a in result.anomalies] if args.family == "weekly_review" else [f.code for f in result.findings]
+    chosen = params.validate(args.family, {"shop_id": args.shop, "warehouse": args.warehouse}, source="benchmark")
+    subject = families.get(args.family).resolve(wh, chosen).period
+    found = [getattr(x, "rule", None) or x.code for x in getattr(result, "anomalies", None) or result.findings]
     print(f"orders in warehouse: {orders:,}; contract problems: {len(problems)}")
     print(f"contract validation of every table: {t_validate:.2f} s")
     print(f"analysis ({args.family}.run, shop {args.shop}, {subject}): {t_run:.2f} s")

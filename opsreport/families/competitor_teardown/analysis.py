@@ -62,6 +62,8 @@ class CompetitorTeardown:
     moves: pd.DataFrame | None = None  # every move in the period, linked to our SKUs' numbers
     findings: list[Finding] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
+    sku_names: dict[str, str] = field(default_factory=dict)  # our sku_id -> product name
+    product_names: dict[tuple[str, str], str] = field(default_factory=dict)  # (competitor_id, product_id) -> name
     missing: dict[str, str] = field(default_factory=dict)  # section -> the table(s) that would fill it
     unavailable: dict[str, str] = field(default_factory=dict)  # section -> why the data cannot answer it
 
@@ -97,9 +99,14 @@ def analyse(wh: Warehouse, params: CompetitorTeardownParams) -> CompetitorTeardo
                            generated_at=dt.datetime.now(dt.timezone.utc), data_end=span.last,
                            competitors=competitors, set_source=set_source)
     chosen = set(r.shops)
+    catalog = data.our_catalog(wh, params.shop_id)
+    if catalog is not None:
+        r.sku_names = dict(zip(catalog.sku_id, catalog.product_name))
     _momentum(wh, r, chosen)
     _traffic(wh, r, chosen)
     snapshots = _snapshots(wh, r, chosen)
+    if snapshots is not None:
+        r.product_names = snapshots.sort_values("observed_on").groupby(["competitor_id", "product_id"]).product_name.last().to_dict()
     _prices(wh, r, snapshots)
     _assortment(wh, r, snapshots)
     _promotions(wh, r, chosen)
@@ -318,6 +325,7 @@ def _moves(wh: Warehouse, r: CompetitorTeardown, snapshots: pd.DataFrame | None)
     r.moves = competitor_moves.link_to_ours(moves, matches, ours, lag_days=p.lag_days, baseline_days=p.baseline_days,
                                             min_uv=p.min_uv, conv_fall=p.conversion_fall,
                                             exclude_days=_promotion_days(wh, r, reach))
+    r.moves["product_name"] = [r.product_names.get((c, p_)) for c, p_ in zip(r.moves.competitor_id, r.moves.product_id)]
 
 
 def _promotion_days(wh: Warehouse, r: CompetitorTeardown, first: dt.date) -> list[dt.date]:

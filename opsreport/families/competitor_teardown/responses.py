@@ -101,11 +101,17 @@ def responses_to(findings: list[Finding]) -> list[Response]:
     return [Response(code, tuple(fs)) for code, fs in grouped.items()]
 
 
+def same_move(f: Finding) -> tuple:
+    """Findings with the same key are one move for the summary: one promotion cutting many products,
+    a competitor leaning on paid traffic and its paid share rising."""
+    return (f.competitor_id, RULES[f.code], f.fields.get("date"))
+
+
 def competitor_moves(findings: list[Finding]) -> list[Finding]:
     """The competitors' moves that matter most (the summary names these)."""
     seen, out = set(), []
     for f in findings:
-        key = (f.competitor_id, f.code, f.fields.get("date"))  # one promotion cutting many products is one move
+        key = same_move(f)
         if f.competitor_id is not None and key not in seen:
             seen.add(key)
             out.append(f)
@@ -119,10 +125,11 @@ def _move_findings(r: CompetitorTeardown) -> list[Finding]:
         return []
     out = []
     for m in r.moves.itertuples():
-        fields = dict(competitor=m.competitor_id, product_id=m.product_id, sku_id=m.sku_id, date=m.date, kind=m.kind,
-                      cut=m.cut, before=m.before, after=m.after, conversion_before=m.conversion_before,
-                      conversion_after=m.conversion_after, conversion_change=m.conversion_change,
-                      uv_change=m.uv_change, effect=m.effect)
+        fields = dict(competitor=m.competitor_id, product_id=m.product_id, product_name=getattr(m, "product_name", None),
+                      sku_id=m.sku_id, date=m.date, kind=m.kind, cut=m.cut, before=m.before, after=m.after,
+                      conversion_before=m.conversion_before, conversion_after=m.conversion_after,
+                      conversion_change=m.conversion_change, uv_change=m.uv_change, effect=m.effect,
+                      days_after=m.days_after, uv_after=m.uv_after)
         hurt = m.effect in ("conversion_fell", "traffic_fell", "both")
         out.append(Finding("move_hurt" if hurt else "move", "high" if hurt else "medium", m.competitor_id, fields,
                            weight=float(m.cut)))

@@ -18,10 +18,12 @@ from ...viz.tables import Col, callout, heading, note, table
 from ...views.base import FamilyView
 from ...views.blocks import Block
 from .analysis import HANGOVER_DAYS, CompetitorTeardown
-from .responses import Finding, competitor_moves
+from .responses import PRICE_GAP, Finding, competitor_moves, same_move
 
 FAMILY = "competitor_teardown"
 MEASURES = ("paid_amount", "uv", "search_uv", "fav_users", "cart_users", "paid_buyers")
+UNITS = {"paid_amount": "yuan", "aov": "yuan", "conversion_rate": "rate", "uv": "count", "search_uv": "count", "fav_users": "count",
+         "cart_users": "count", "paid_buyers": "count"}
 EVIDENCE = 2  # findings quoted as the evidence of a response in the summary; the sections list them all
 RANKED = ("trade_index", "traffic_index", "search_index", "fav_index", "cart_index", "conversion_index", "buyer_index")
 
@@ -62,6 +64,11 @@ class CompetitorTeardownView(FamilyView):
         fmt = (lambda v: self.num.money(v)) if unit == "yuan" else (lambda v: self.num.value(v, unit))  # noqa: E731
         return self.say("range", est=fmt(est), low=fmt(low), high=fmt(high))
 
+    def _sku(self, sku_id: str) -> str:
+        """Our SKU by its name and id."""
+        name = self.review.sku_names.get(sku_id)
+        return self.say("sku", name=name, sku=sku_id) if name else sku_id
+
     def _pct(self, value) -> str:
         """A parameter such as 0.10 as '10%' (no trailing zeros)."""
         return f"{value:.0%}" if round(value * 100, 6).is_integer() else self._rate(value)
@@ -73,11 +80,13 @@ class CompetitorTeardownView(FamilyView):
     def finding_text(self, f: Finding) -> str:
         x = f.fields
         if f.code in ("move_hurt", "move"):
-            base = self.say(f"finding.{x['kind']}", competitor=x["competitor"], product=x["product_id"], date=self._date(x["date"]),
-                            cut=self._rate(x["cut"]), sku=x["sku_id"])
+            base = self.say(f"finding.{x['kind']}", competitor=x["competitor"], product=x.get("product_name") or x["product_id"],
+                            date=self._date(x["date"]), cut=self._rate(x["cut"]), sku=self._sku(x["sku_id"]),
+                            before=self._money(x["before"]), after=self._money(x["after"]))
             if f.code == "move_hurt":
                 return base + self.say("finding.move_effect", before=self._rate(x["conversion_before"]),
-                                       after=self._rate(x["conversion_after"]), days=self.review.params.lag_days)
+                                       after=self._rate(x["conversion_after"]), days=int(x["days_after"]),
+                                       uv=self.num.value(x["uv_after"] * x["days_after"], "count"))
             return base + self.say(f"finding.effect_{x['effect']}")
         if f.code in ("leans_paid", "paid_rising"):
             # reference: our share (leans_paid) or its share in the previous period (paid_rising)
@@ -89,7 +98,9 @@ class CompetitorTeardownView(FamilyView):
                             start=self._date(x["overlap_start"]), end=self._date(x["overlap_end"]))
         if f.code == "rating_drop":
             return self.say("finding.rating_drop", competitor=x["competitor_id"], tag=x.get("tag", ""),
-                            week=self._date(x.get("week_start")), before=f"{x['rating_before']:.2f}",
+                            week=self._date(x.get("week_start")),
+                            week_end=self._date(x.get("week_end") or pd.Timestamp(x.get("week_start")) + pd.Timedelta(days=6)),
+                            before=f"{x['rating_before']:.2f}",
                             after=f"{x['rating_end']:.2f}")
         if f.code == "outgrowing":
             return self.say("finding.outgrowing", competitor=x["competitor"], growth=self.num.change(x["growth"], "ratio"),
@@ -107,6 +118,9 @@ class CompetitorTeardownView(FamilyView):
         lead, trail = self._standing()
         sentences = [self.say("summary.compared", count=len(r.competitors), names=self.say.join(r.competitors.competitor_id),
                               source=self.say(f"summary.set_{r.set_source}"))]
+        for extra in (self._rank_sentence(), self._growth_sentence()):
+            if extra:
+                sentences.append(extra)
         if lead:
             sentences.append(self.say("summary.lead", items=self.say.join(lead)))
         if trail:
@@ -115,45 +129,83 @@ class CompetitorTeardownView(FamilyView):
             sentences.append(self.say("summary.no_standing"))
         blocks.append(callout(sentences))
         moves = competitor_moves(r.findings)
+        numbered = {same_move(f): i for i, f in enumerate(moves, start=1)}
         if moves:
-            blocks.append(callout([self.finding_text(f) for f in moves], title=self.say("summary.moves")))
+            blocks.append(callout([self.say("summary.numbered", n=i, text=self.finding_text(f)) for i, f in enumerate(moves, start=1)],
+                                  title=self.say("summary.moves")))
         else:
             blocks.append(note(self.say("summary.no_moves")))
         if r.responses:
-            items = []
-            for resp in r.responses:
-                evidence = self.say("summary.evidence_sep").join(self.finding_text(f).rstrip("。.") for f in resp.findings[:EVIDENCE])
-                more = self.say("summary.more", count=len(resp.findings) - EVIDENCE) if len(resp.findings) > EVIDENCE else ""
-                items.append(self.say("summary.response", action=self.say(f"response.{resp.code}"), evidence=evidence + more))
+            items = [self._response(resp, numbered) for resp in r.responses]
             blocks.append(callout(items, title=self.say("summary.responses")))
         blocks.append(self._set_table())
         if r.partial:
             blocks.append(note(self.say("summary.partial", end=r.period.end, days=r.period.days)))
         return Block(blocks)
 
+    def _response(self, resp, numbered: dict[tuple, int]) -> str:
+        """A response and its evidence: the numbers of the moves above it answers, and the words of
+        any finding not listed there (at most EVIDENCE of them)."""
+        cited = sorted({numbered[same_move(f)] for f in resp.findings if same_move(f) in numbered})
+        others = [f for f in resp.findings if same_move(f) not in numbered]
+        parts = [self.say("summary.see_moves", count=len(cited), numbers=self.say.join(cited))] if cited else []
+        parts += [self.finding_text(f).rstrip("。.") for f in others[:EVIDENCE]]
+        more = self.say("summary.more", count=len(others) - EVIDENCE) if len(others) > EVIDENCE else ""
+        evidence = self.say("summary.evidence_sep").join(parts) + more
+        return self.say("summary.response", action=self.say(f"response.{resp.code}"), evidence=evidence)
+
     def _standing(self) -> tuple[list[str], list[str]]:
-        """Where we lead (first of all shops) and trail (last) on the ranked measures, and on price."""
+        """Where we lead (first of all shops) and trail (last) on the ranked indices, and on price
+        by the rules' thresholds (responses.PRICE_GAP from parity)."""
         r = self.review
         lead, trail = [], []
-        if r.momentum is not None and r.momentum.ranks is not None:
-            ranks = r.momentum.ranks
-            ours = ranks[ranks.competitor_id == OWN_SHOP]
-            shops = ranks.groupby("metric").competitor_id.nunique()
-            for row in ours.itertuples():
-                if _nan(row.rank):
-                    continue
-                label = self.say(f"index.{row.metric}")
-                if row.rank == 1:
-                    lead.append(label)
-                elif row.rank == shops[row.metric]:
-                    trail.append(label)
+        for metric, rank, _previous, shops in self._our_ranks():
+            if rank == 1:
+                lead.append(self.say(f"index.{metric}"))
+            elif rank == shops:
+                trail.append(self.say(f"index.{metric}"))
         if r.price_index is not None:
             value = self._overall_index("effective_index")
-            if not _nan(value) and value <= 95:
+            if not _nan(value) and value <= 100 - PRICE_GAP:
                 lead.append(self.say("summary.cheaper", index=f"{value:.0f}"))
-            elif not _nan(value) and value >= 105:
+            elif not _nan(value) and value >= 100 + PRICE_GAP:
                 trail.append(self.say("summary.dearer", index=f"{value:.0f}"))
         return lead, trail
+
+    def _our_ranks(self) -> list[tuple[str, int, float, int]]:
+        """(index, our rank, our previous rank, shops ranked) for each ranked index, in RANKED order."""
+        r = self.review
+        if r.momentum is None or r.momentum.ranks is None:
+            return []
+        ranks = r.momentum.ranks
+        shops = ranks.dropna(subset=["rank"]).groupby("metric").competitor_id.nunique()
+        ours = ranks[ranks.competitor_id == OWN_SHOP].set_index("metric")
+        return [(m, int(ours.loc[m, "rank"]), ours.loc[m, "previous_rank"], int(shops[m]))
+                for m in RANKED if m in ours.index and not _nan(ours.loc[m, "rank"])]
+
+    def _rank_sentence(self) -> str | None:
+        """Our place on sales, traffic and search, with last period's: the director's first question."""
+        parts = []
+        for metric, rank, previous, shops in self._our_ranks():
+            if metric in ("trade_index", "traffic_index", "search_index"):
+                was = "" if _nan(previous) else self.say("summary.rank_was", rank=int(previous))
+                parts.append(self.say("summary.rank_item", index=self.say(f"index.{metric}"), rank=rank, shops=shops, was=was))
+        return self.say("summary.ranks", items=self.say("summary.evidence_sep").join(parts)) if parts else None
+
+    def _growth_sentence(self) -> str | None:
+        """Our real sales growth against the range of the competitors' estimated growth."""
+        r = self.review
+        if r.momentum is None or r.momentum.estimates is None or not r.curves:
+            return None
+        e = r.momentum.estimates
+        sales = e[e.metric == "paid_amount"].set_index("competitor_id").growth
+        if OWN_SHOP not in sales.index or _nan(sales[OWN_SHOP]):
+            return None
+        theirs = sales.drop(index=OWN_SHOP).dropna()
+        if theirs.empty:
+            return None
+        return self.say("summary.growth", ours=self.num.change(sales[OWN_SHOP], "ratio"), low=self.num.change(theirs.min(), "ratio"),
+                        high=self.num.change(theirs.max(), "ratio"), start=r.previous.start, end=r.previous.end)
 
     def _overall_index(self, column: str):
         overall = self.review.price_index.overall
@@ -179,12 +231,19 @@ class CompetitorTeardownView(FamilyView):
             cols = [Col("shop", self._c("shop"), "text"), Col("sales", self._c("est_sales"), "text"),
                     Col("growth", self._c("growth"), "pct_change"), Col("visitors", self._c("est_uv"), "text"),
                     Col("conversion", self._c("est_conversion"), "text"), Col("aov", self._c("est_aov"), "text")]
-            blocks.append(self._table(est, cols, caption=self.say("momentum.estimates_caption", level=f"{r.params.level:.0%}"),
+            blocks.append(self._table(est, cols, caption=self.say("momentum.estimates_caption", level=f"{r.params.level:.0%}",
+                                                                  start=r.previous.start, end=r.previous.end),
                                       note=self.say("momentum.estimates_note"), sheet=self.say("sheet.estimates")))
+            self._table(self._estimates_numbers(), self._estimates_cols(), sheet=self.say("sheet.estimates_numbers"), show=False)
         else:
             blocks.append(note(self.say(f"momentum.no_calibration_{r.unavailable.get('calibration', 'few_days')}")))
         blocks.append(self._ranks_table())
-        blocks.append(note(self.say("momentum.index_rule")))
+        notes = [self.say("momentum.index_rule")]
+        if r.promos is not None and len(r.promos.rows):
+            ours = r.promos.rows[r.promos.rows.competitor_id == OWN_SHOP]
+            if len(ours):
+                notes.insert(0, self.say("momentum.promo_in_period", names=self.say.join(ours.name)))
+        blocks.append(note(" ".join(notes)))
         return Block(blocks)
 
     def _estimates_frame(self) -> pd.DataFrame:
@@ -219,6 +278,25 @@ class CompetitorTeardownView(FamilyView):
                          "aov": ratio("aov", "yuan")})
         return pd.DataFrame(rows)
 
+    def _estimates_numbers(self) -> pd.DataFrame:
+        """The estimates as numbers (the workbook's sheet): one row per shop and measure."""
+        r = self.review
+        e = r.momentum.estimates
+        e = e[e.metric.isin(MEASURES)]
+        out = self._names(e).assign(unit=lambda d: [UNITS[m] for m in d.metric], measure=lambda d: [self.say(f"measure.{m}") for m in d.metric],
+                                    basis=lambda d: [self.say("momentum.real" if x else "momentum.estimated") for x in d.real])
+        if r.momentum.derived is not None and len(r.momentum.derived):
+            d = self._names(r.momentum.derived).assign(unit=lambda d: [UNITS[m] for m in d.measure], measure=lambda d: [self.say(f"measure.{m}") for m in d.measure],
+                                                     basis=lambda d: [self.say("momentum.real" if x else "momentum.estimated")
+                                                                      for x in d.real])
+            out = pd.concat([out, d], ignore_index=True)
+        return out
+
+    def _estimates_cols(self) -> list:
+        return [Col("shop", self._c("shop"), "text"), Col("measure", self._c("measure"), "text"), Col("basis", self._c("basis"), "text"),
+                Col("estimate", self._c("estimate"), row_unit="unit"), Col("low", self._c("low"), row_unit="unit"),
+                Col("high", self._c("high"), row_unit="unit"), Col("growth", self._c("growth"), "pct_change")]
+
     def _ranks_table(self):
         r = self.review
         ranks = r.momentum.ranks
@@ -252,7 +330,8 @@ class CompetitorTeardownView(FamilyView):
             s = self._names(r.price_summary)
             cols = [Col("shop", self._c("shop"), "text"), Col("skus", self._c("skus"), "count"), Col("p25", self._c("p25"), "yuan"),
                     Col("median", self._c("median_price"), "yuan"), Col("p75", self._c("p75"), "yuan")]
-            blocks.append(self._table(s, cols, caption=self.say("prices.summary_caption"), sheet=self.say("sheet.price_summary")))
+            blocks.append(self._table(s, cols, caption=self.say("prices.summary_caption"), note=self.say("prices.subset_note"),
+                                      sheet=self.say("sheet.price_summary")))
         if r.price_index is None:
             key = "price_index"
             reason = (self.say("note.missing", table=r.missing[key], sources="") if key in r.missing
@@ -268,16 +347,18 @@ class CompetitorTeardownView(FamilyView):
                 Col("index", self._c("price_index"), "ratio"), Col("effective_index", self._c("effective_index"), "ratio")]
         blocks.append(self._table(frame, cols, caption=self.say("prices.index_caption"), note=self.say("prices.index_note"),
                                   sheet=self.say("sheet.price_index")))
-        pairs = self._names(pi.pairs)
-        pcols = [Col("sku_id", self._c("sku_id"), "text"), Col("shop", self._c("shop"), "text"),
-                 Col("product_id", self._c("product_id"), "text"), Col("our_price", self._c("our_price"), "yuan"),
+        pairs = self._names(pi.pairs).assign(
+            our_product=lambda d: [self._sku(x) for x in d.sku_id],
+            their_product=lambda d: [r.product_names.get((c, p), p) for c, p in zip(d.competitor_id, d.product_id)])
+        pcols = [Col("our_product", self._c("our_product"), "text"), Col("shop", self._c("shop"), "text"),
+                 Col("their_product", self._c("their_product"), "text"), Col("our_price", self._c("our_price"), "yuan"),
                  Col("their_price", self._c("their_price"), "yuan"), Col("their_effective_price", self._c("their_effective"), "yuan"),
                  Col("our_units", self._c("our_units"), "count")]
         blocks.append(self._table(pairs, pcols, caption=self.say("prices.pairs_caption"), sheet=self.say("sheet.pairs")))
         return Block(blocks)
 
-    def _band_frame(self) -> pd.DataFrame:
-        b = self._names(self.review.bands)
+    def _band_frame(self, bands: pd.DataFrame | None = None) -> pd.DataFrame:
+        b = self._names(self.review.bands if bands is None else bands)
         b["band_label"] = [self._band_label(lo, hi) for lo, hi in zip(b.band_low, b.band_high)]
         return b
 
@@ -294,11 +375,14 @@ class CompetitorTeardownView(FamilyView):
         blocks = [self._h("assortment")]
         if a is None:
             return Block(blocks + [note(self.say("prices.no_snapshots"))])
-        pivot = a.by_category.pivot_table(index="category", columns="competitor_id", values="skus", aggfunc="sum")
-        order = [c for c in r.shops if c in pivot.columns]
-        pivot = pivot[order].reset_index()
-        cols = [Col("category", self._c("category"), "text")] + [Col(c, self.shop_name(c), "count") for c in order]
-        blocks.append(self._table(pivot, cols, caption=self.say("assortment.by_category"), sheet=self.say("sheet.by_category")))
+        for frame, key, label in ((a.by_category, "category", self._c("category")), (self._band_frame(a.by_band), "band_label",
+                                                                                     self._c("price_band"))):
+            pivot = frame.pivot_table(index=key, columns="competitor_id", values="skus", aggfunc="sum", sort=False)
+            order = [c for c in r.shops if c in pivot.columns]
+            pivot = pivot[order].reset_index()
+            cols = [Col(key, label, "text")] + [Col(c, self.shop_name(c), "count") for c in order]
+            what = "by_category" if key == "category" else "by_band"
+            blocks.append(self._table(pivot, cols, caption=self.say(f"assortment.{what}"), sheet=self.say(f"sheet.{what}")))
         changes = []
         for kind, frame in (("launch", a.launches), ("delisting", a.delistings)):
             if frame is not None and len(frame):
@@ -359,7 +443,7 @@ class CompetitorTeardownView(FamilyView):
                      Col("overlap_end", self._c("end"), "date"), Col("their_depth", self._c("their_depth"), "rate", judge="judge"),
                      Col("our_depth", self._c("our_depth"), "rate")]
             blocks.append(self._table(o, ocols, caption=self.say("promotions.overlaps"),
-                                      note=self.say("promotions.depth_note", margin=self._pct(r.params.undercut_margin)),
+                                      note=self.say("promotions.depth_note", points=f"{r.params.undercut_margin * 100:g}"),
                                       sheet=self.say("sheet.overlaps")))
         else:
             blocks.append(note(self.say("promotions.no_overlaps")))
