@@ -509,8 +509,8 @@ class CompetitorTeardownView(FamilyView):
                          "low": c.index_low, "high": c.index_high})
         return pd.DataFrame(rows)
 
-    def appendix(self) -> Block:
-        r, p = self.review, self.review.params
+    def methods_frame(self) -> pd.DataFrame:
+        p = self.review.params
         methods = [
             ("index", self.say("method.index")),
             ("calibration", self.say("method.calibration", days=p.calibration_days, level=f"{p.level:.0%}")),
@@ -521,12 +521,21 @@ class CompetitorTeardownView(FamilyView):
                                fall=self._pct(p.conversion_fall), min_uv=p.min_uv, hangover=HANGOVER_DAYS)),
             ("sources", self.say("method.sources")),
         ]
-        frame = pd.DataFrame([{"method": self.say(f"method_name.{k}"), "definition": text} for k, text in methods])
-        rules = pd.DataFrame([{"method": self.say(f"rule_name.{code}"), "definition": self.say(f"rule.{code}")}
-                              for code in ("defend_sku", "watch_price", "lean_content_search", "avoid_head_on", "win_on_concern",
-                                           "study_growth", "justify_premium", "price_headroom", "watch_launches")])
-        cols = [Col("method", self._c("method"), "text"), Col("definition", self._c("definition"), "text")]
-        blocks = [self._h("appendix"), table(frame, cols), table(rules, cols, caption=self.say("appendix.rules"))]
+        return pd.DataFrame([{"method": self.say(f"method_name.{k}"), "definition": text} for k, text in methods])
+
+    def rules_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"method": self.say(f"rule_name.{code}"), "definition": self.say(f"rule.{code}")}
+                             for code in ("defend_sku", "watch_price", "lean_content_search", "avoid_head_on", "win_on_concern",
+                                          "study_growth", "justify_premium", "price_headroom", "watch_launches")])
+
+    def _definition_cols(self) -> list:
+        return [Col("method", self._c("method"), "text"), Col("definition", self._c("definition"), "text")]
+
+    def appendix(self) -> Block:
+        r = self.review
+        cols = self._definition_cols()
+        blocks = [self._h("appendix"), table(self.methods_frame(), cols),
+                  table(self.rules_frame(), cols, caption=self.say("appendix.rules"))]
         if r.curves:
             cal = self.calibration_frame()
             ccols = [Col("index", self._c("index"), "text"), Col("slope", self._c("slope"), "ratio"), Col("r2", "R²", "ratio"),
@@ -545,8 +554,7 @@ class CompetitorTeardownView(FamilyView):
         r = self.review
         block = shop_title_block(FAMILY, r.shop, r.asked, self.lang, r.params.timezone)
         parameters = r.params.model_dump(exclude={"excel_path", "warehouse"})
-        cols = [Col("method", self._c("method"), "text"), Col("definition", self._c("definition"), "text")]
-        definitions = table(pd.DataFrame([{"method": self.say("method_name.index"), "definition": self.say("method.index")}]), cols)
+        definitions = table(pd.concat([self.methods_frame(), self.rules_frame()], ignore_index=True), self._definition_cols())
         write_workbook(self.sheets(), path, title=block.title, cover=[("", block.subtitle), *block.meta],
                        parameters=parameters, definitions=definitions, lang=self.lang)
         return Block([])
