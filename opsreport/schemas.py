@@ -486,6 +486,145 @@ class SkuMatches(_Contract):
         unique = ["shop_id", "sku_id", "competitor_id", "product_id"]
 
 
+# The appraisal's tables. They describe people and a team, not a shop, so they carry no shop_id
+# (a person's shops are in staff_assignments). ``period`` is a month (2026-10) or a quarter
+# (2026-Q3). Names stay in ``staff``; every other table refers to people by staff_id only.
+APPRAISAL_EVENT_KINDS = [
+    "late_response",  # a promotion-prep request answered after more than 24 h (hours: how long it took)
+    "incident_delay",  # an incident whose response started late (hours: from the incident to the start)
+    "compliance_violation",  # a listing or promotion broke the platform's rules (platform_penalty: did it cost one)
+    "sop_document",  # a reusable SOP or case document, accepted by the manager
+    "innovation",  # a new way of working whose effect was validated with data
+    "cost_saving",  # a cost saving achieved (supply, ads, process)
+]
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+
+
+class Staff(_Contract):
+    """The people appraised: role (which rubric applies), team and manager."""
+
+    staff_id: str
+    name: str
+    role: str  # a rubric's role key, e.g. shop_operator
+    team: str
+    manager_id: Optional[str] = Field(nullable=True)  # empty: the team's head
+    joined_on: Optional[dt.date] = Field(nullable=True)
+    left_on: Optional[dt.date] = Field(nullable=True)  # empty: still in the team
+
+    class Config:
+        unique = ["staff_id"]
+
+
+class StaffAssignments(_Contract):
+    """Which shops (or one sub-category of a shop) a person runs, from when, and with what share of
+    the results: a shop run by two people has two rows whose shares add up to 1."""
+
+    staff_id: str
+    shop_id: str
+    category: Optional[str] = Field(nullable=True)  # a sub-category of the shop; empty: the whole shop
+    share: float = Field(gt=0, le=1)
+    start_date: dt.date
+    end_date: Optional[dt.date] = Field(nullable=True)  # last day; empty: ongoing
+
+    class Config:
+        unique = ["staff_id", "shop_id", "category", "start_date"]
+
+
+class StaffTargets(_Contract):
+    """A person's own targets for a period, where they differ from what their shops' targets give
+    (metric: sales_amount, roi, new_customer_sales_share)."""
+
+    staff_id: str
+    period: str = Field(str_matches=PERIOD_PATTERN)
+    metric: str
+    value: float = Field(ge=0)
+
+    class Config:
+        unique = ["staff_id", "period", "metric"]
+
+
+class IndustryBenchmarks(_Contract):
+    """The industry's average per category and month (生意参谋 行业大盘): conversion_rate, and
+    repurchase_rate for categories where buyers come back (no row: the category has no repurchase)."""
+
+    category: str  # a shop category (beauty) or sub-category (面部护理)
+    period: str = Field(str_matches=PERIOD_PATTERN)
+    metric: str = Field(isin=["conversion_rate", "repurchase_rate", "market_growth"])
+    value: float
+
+    class Config:
+        unique = ["category", "period", "metric"]
+
+
+class AppraisalEvents(_Contract):
+    """What no platform records and the director enters: late responses, incident delays, compliance
+    violations, documents, innovations, cost savings (one row each)."""
+
+    staff_id: str
+    event_id: str  # unique per person (the template numbers the rows)
+    occurred_on: dt.date
+    kind: str = Field(isin=APPRAISAL_EVENT_KINDS)
+    hours: Optional[float] = Field(ge=0, nullable=True)  # late_response, incident_delay
+    platform_penalty: Optional[bool] = Field(nullable=True)  # compliance_violation
+    note: Optional[str] = Field(nullable=True)
+
+    class Config:
+        unique = ["staff_id", "event_id"]
+
+
+class AppraisalRatings(_Contract):
+    """Collaboration scores (0-100) given by partner teams (design, service, supply chain) for a period."""
+
+    staff_id: str
+    period: str = Field(str_matches=PERIOD_PATTERN)
+    rater_team: str
+    score: float = Field(ge=0, le=100)
+
+    class Config:
+        unique = ["staff_id", "period", "rater_team"]
+
+
+class AppraisalBudgets(_Contract):
+    """A person's paid-ads budget and what was spent, per period (from finance or the ads tools)."""
+
+    staff_id: str
+    period: str = Field(str_matches=PERIOD_PATTERN)
+    budget: float = Field(ge=0)
+    spend: float = Field(ge=0)
+
+    class Config:
+        unique = ["staff_id", "period"]
+
+
+class AppraisalSnapshots(_Contract):
+    """A closed period's frozen inputs: a later run reads these, not the live tables, so it
+    reproduces the scores; ``fingerprint`` is the SHA-256 of ``inputs_json``."""
+
+    team: str
+    period: str = Field(str_matches=PERIOD_PATTERN)
+    closed_at: dt.datetime
+    fingerprint: str
+    inputs_json: str
+
+    class Config:
+        unique = ["team", "period"]
+
+
+class AppraisalRescores(_Contract):
+    """The log of re-scores of closed periods: when, why, and what changed."""
+
+    team: str
+    period: str = Field(str_matches=PERIOD_PATTERN)
+    rescored_at: dt.datetime
+    reason: str
+    fingerprint_before: str
+    fingerprint_after: str
+    changes_json: str
+
+    class Config:
+        unique = ["team", "period", "rescored_at"]
+
+
 CONTRACTS: dict[str, type[DataFrameModel]] = {
     "shops": Shops,
     "products": Products,
@@ -513,6 +652,15 @@ CONTRACTS: dict[str, type[DataFrameModel]] = {
     "competitor_promos": CompetitorPromos,
     "competitor_reviews": CompetitorReviews,
     "sku_matches": SkuMatches,
+    "staff": Staff,
+    "staff_assignments": StaffAssignments,
+    "staff_targets": StaffTargets,
+    "industry_benchmarks": IndustryBenchmarks,
+    "appraisal_events": AppraisalEvents,
+    "appraisal_ratings": AppraisalRatings,
+    "appraisal_budgets": AppraisalBudgets,
+    "appraisal_snapshots": AppraisalSnapshots,
+    "appraisal_rescores": AppraisalRescores,
 }
 
 
@@ -561,6 +709,7 @@ DATED_COLUMNS: dict[str, tuple[str, ...]] = {
     "competitor_traffic": ("date",),
     "competitor_products": ("observed_on",),
     "competitor_reviews": ("date",),
+    "appraisal_events": ("occurred_on",),
 }
 
 
@@ -600,6 +749,11 @@ ROW_RULES["competitor_sets"] = [RowRule(
     ("added_on", "removed_on"),
     lambda t, _: t.removed_on.notnull() & (t.removed_on < t.added_on),
     "removed_on must not be before added_on",
+)]
+ROW_RULES["staff_assignments"] = [RowRule(
+    ("start_date", "end_date"),
+    lambda t, _: t.end_date.notnull() & (t.end_date < t.start_date),
+    "end_date must not be before start_date",
 )]
 ROW_RULES["promotion_phases"] = [RowRule(
     ("start_at", "end_at"),

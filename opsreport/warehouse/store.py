@@ -26,6 +26,8 @@ def sql_type(dtype: idt.DataType) -> str:
         return "DATE"
     if dtype.is_timestamp():
         return "TIMESTAMP"
+    if dtype.is_boolean():
+        return "BOOLEAN"
     raise ValueError(f"no DuckDB type for {dtype}")
 
 

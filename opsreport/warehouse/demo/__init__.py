@@ -23,9 +23,12 @@ the data come about (each one's docstring says how):
 * ``promotions.py``: the promotion retrospective's tables (``promotion_phases``, ``promo_skus``,
   ``price_history``, ``coupons``, ``presale_orders``, ``promo_ad_budgets``).
 * ``competitors.py``: the competitor teardown's tables (``competitors`` ... ``sku_matches``).
+* ``staff.yaml`` / ``staff.py``: the appraisal's team and its tables (``staff`` ...
+  ``appraisal_budgets``), built once after the shops (``build.TEAM_BUILDERS``).
 * ``planted.py``: the weekly review's planted events and the functions that plant them;
   ``promo_planted.py``: the same for the promotion retrospective (``PROMO_PLANTED``);
-  ``competitor_planted.py``: the competitor teardown's (``COMPETITOR_PLANTED``).
+  ``competitor_planted.py``: the competitor teardown's (``COMPETITOR_PLANTED``);
+  ``staff_planted.py``: the appraisal's (``STAFF_PLANTED``).
 * ``build.py``: the orchestrator; ``write.py``: the column types builders return and the
   (atomic) writing; ``sampling.py``: random streams and vectorised sampling.
 
@@ -133,6 +136,34 @@ visitors 15% -> 35% from 2026-11-01 (``paid_shift``); an undercut promotion at d
 2026-11-12 to 11-15, across the end of the shop's Double 11 (``undercut_promo``); a wave of bad
 reviews on one tag (x8, Nov 2-8) and ratings 4.8 -> 4.5 from Nov 5 (``rating_drop``).
 
+The appraisal's team (``staff.yaml``, team ``ops-east``; described in ``staff.py``): a director
+(role ``director``, not appraised: no assignments, targets, budgets, ratings or events), seven
+``shop_operator``s and two ``ad_specialist``s, with a history from the first day of the quarter three
+before the last complete quarter (2025-10-01) to the end; a period is written only when it starts
+inside the data window. ``staff_assignments``: shares add up to 1 per role, shop (or sub-category)
+and day; the operators split 0071 by sub-category (面部护理 E002, 彩妆 + 香水 E003, 身体护理
+E004), co-own 0142 (E005 / E006, 0.5 each) and hand 0388 over (E007 until 2026-08-15, then leaves;
+E008 from 2026-08-16); each ad specialist runs whole shops (E009 0071 + 0142, E010 0388). Credited
+sales = share x the shop's GMV (orders by paid_at day) or the sub-category's order items' paid
+amount, on the assignment's days. ``staff_targets``: monthly sales_amount (credited sales / a drawn
+completion, whole hundreds of yuan) and quarterly (the sum of its months) for the people with own
+targets, to the end of the current quarter (the rest of it projected); E006 and the ad specialists
+use their shops' ``targets``; roi / new_customer_sales_share where they differ from the shop's.
+``industry_benchmarks``: per shop category and month / quarter (to date): conversion_rate near the
+shop's own, repurchase_rate (beauty and apparel only), market_growth. ``appraisal_ratings``: per
+complete quarter and partner team (设计 / 客服 / 供应链), 60-95. ``appraisal_budgets``: per month:
+spend = the credited ads_daily spend, budget ~ spend / 0.90-1.05. ``appraisal_events``: late
+responses in the 618 and Double 11 preparation, incident delays, violations, documents, innovations,
+cost savings. ``appraisal_snapshots`` and ``appraisal_rescores`` stay empty: the appraisal writes
+them when it closes a period.
+
+The appraisal's planted cases (``STAFF_PLANTED``, a `StaffPlanted`; ``staff_planted_events()``;
+described in ``staff_planted.py``), only in the team's tables: sales completion exactly 90% (E008)
+and 120% (E005) in 2026-10 (54 and 70 points); a compliance violation with a platform penalty (E006,
+2026-10-14); E004 far below 60 in 2026-Q2 and 2026-Q3 (at most 32 points however the data rules are
+read); E002 at least 88 and first of the team in 2026-Q3; E003 8% over budget in 2026-10; the 0388
+handover in 2026-Q3.
+
 Adding a report family's demo data
 ----------------------------------
 A family (promotion retrospective, competitor teardown, appraisal) keeps its demo data in one
@@ -151,6 +182,11 @@ module of its own here, e.g. ``demo/promotions.py``, holding:
   (``plant_events=True``). Events that other tables must show as well (fewer orders, an empty
   shelf, overspent ads) are chosen into the shop's ``planted.Plan`` and planted where those tables
   are simulated, as the weekly review's are (see ``promo_planted.py``, ``Plan.promo``).
+
+A family whose tables describe a team rather than a shop (the appraisal) adds a
+``build.TeamBuilder`` to ``build.TEAM_BUILDERS`` instead: ``collect(sim)`` keeps what it reads of each
+shop (sums per day, so that one simulated shop is held at a time), ``tables(kept)`` returns its rows
+once, after the last shop; no shop_id is filled in (``write.insert(con, name, None, rows)``).
 
 It is wired in with one entry in ``build.TABLE_BUILDERS`` (its tables need contracts in
 ``schemas.CONTRACTS``; every contract gets a table in the file) and by exporting its public
@@ -183,6 +219,18 @@ from .planted import (
 )
 from .promo_planted import PROMO_PLANTED, PromoPlanted, promo_planted_events
 from .shops import DEMO_SHOPS, SOURCES, DemoShop
+from .staff import TEAM
+from .staff_planted import (
+    STAFF_PLANTED,
+    BudgetOverrun,
+    ExactCompletion,
+    Handover,
+    PenaltyViolation,
+    QuarterCase,
+    RulePoints,
+    StaffPlanted,
+    staff_planted_events,
+)
 
 __all__ = [
     "DEMO_END_DATE",
@@ -207,6 +255,16 @@ __all__ = [
     "RatingDrop",
     "competitor_planted_events",
     "INDEX_CURVES",
+    "TEAM",
+    "STAFF_PLANTED",
+    "StaffPlanted",
+    "ExactCompletion",
+    "PenaltyViolation",
+    "QuarterCase",
+    "RulePoints",
+    "BudgetOverrun",
+    "Handover",
+    "staff_planted_events",
     "SOURCES",
     "build_demo_warehouse",
     "planted_events",

@@ -1,24 +1,28 @@
 """The orchestrator: simulate each demo shop in order, then hand the simulated shop to every
-table builder and write what it returns.
+table builder and write what it returns; after the last shop, the team builders write the tables
+that describe a team rather than a shop (the appraisal's).
 
 `simulate_shop` runs the components in their fixed order (each draws from its own random stream,
 sampling.stream) and plants the weekly review's and the promotion retrospective's events
 (planted.py, promo_planted.py) where ``plant_events`` asks for them;
-``TABLE_BUILDERS`` turn a `SimulatedShop` into rows of canonical tables. A report family adds its
-demo tables by adding its builder here (see the package docstring).
+``TABLE_BUILDERS`` turn a `SimulatedShop` into rows of canonical tables. ``TEAM_BUILDERS`` keep a
+small part of each simulated shop (`TeamBuilder.collect`) and turn those of all shops into rows
+once, after the shops (`TeamBuilder.tables`): only one simulated shop is held at a time. A report
+family adds its demo tables by adding its builder here (see the package docstring).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import duckdb
 import numpy as np
 
-from . import catalog, competitors, daily, orders, promotions, targets
+from . import catalog, competitors, daily, orders, promotions, staff, targets
 from .calendar import DEMO_END_DATE, Calendar, Demand, demand
 from .catalog import Catalog
 from .customers import Paid, simulate_paid_orders
@@ -65,6 +69,22 @@ TABLE_BUILDERS: tuple[TableBuilder, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class TeamBuilder:
+    """The demo tables of a family that describe a team, not a shop (no shop_id is filled in):
+    ``collect`` keeps what they need of each simulated shop (small: sums per day, never the orders),
+    ``tables`` turns what was kept of every shop (in MODELS order) into rows, once, after the shops."""
+
+    collect: Callable[[SimulatedShop], Any]
+    tables: Callable[[Sequence[Any]], Mapping[str, Columns]]
+
+
+TEAM_BUILDERS: tuple[TeamBuilder, ...] = (
+    TeamBuilder(staff.collect, staff.tables),  # staff, staff_assignments, staff_targets, industry_benchmarks,
+    #                                            appraisal_events, appraisal_ratings, appraisal_budgets
+)
+
+
 def simulate_shop(model: ShopModel, cal: Calendar, orders_per_shop: int, seed: int, plant: bool) -> SimulatedShop:
     dem = demand(model, cal, seed)
     cat = catalog.make_catalog(model)
@@ -96,11 +116,20 @@ def simulate_shop(model: ShopModel, cal: Calendar, orders_per_shop: int, seed: i
 
 
 def _build_shop(con: duckdb.DuckDBPyConnection, model: ShopModel, cal: Calendar, orders_per_shop: int, seed: int,
-                plant: bool) -> None:
+                plant: bool) -> list[Any]:
+    """Write the shop's tables; return what each team builder keeps of it."""
     sim = simulate_shop(model, cal, orders_per_shop, seed, plant)
     for builder in TABLE_BUILDERS:
         for name, columns in builder(sim).items():
             insert(con, name, model.shop.shop_id, columns)
+    return [team.collect(sim) for team in TEAM_BUILDERS]
+
+
+def _build_team(con: duckdb.DuckDBPyConnection, kept: Sequence[Sequence[Any]]) -> None:
+    """Write the team builders' tables from what they kept of every shop (``kept[shop][builder]``)."""
+    for j, team in enumerate(TEAM_BUILDERS):
+        for name, columns in team.tables([per_shop[j] for per_shop in kept]).items():
+            insert(con, name, None, columns)
 
 
 def build_demo_warehouse(
@@ -125,8 +154,8 @@ def build_demo_warehouse(
                          "of history and the demo catalogue goes back about four years")
     cal = Calendar.make(end_date, days)
     with new_demo_file(path) as con:
-        for model in MODELS:
-            _build_shop(con, model, cal, orders_per_shop, seed, plant_events)
+        kept = [_build_shop(con, model, cal, orders_per_shop, seed, plant_events) for model in MODELS]
+        _build_team(con, kept)
         con.execute("CHECKPOINT")
         counts = row_counts(con)
     return counts

@@ -21,7 +21,8 @@ import pandas as pd
 import pyarrow as pa
 
 from ... import schemas
-from ..store import new_warehouse_file, sql_type
+from ..store import new_warehouse_file
+from ..store import sql_type as _store_sql_type
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Cents:
 
 # one table's rows: column -> list / numpy array / pyarrow array / Cents, or a pandas DataFrame
 Columns = Mapping[str, Any] | pd.DataFrame
+
+
+def sql_type(dtype) -> str:
+    """The DuckDB type of a contract column: store.sql_type's, plus BOOLEAN (appraisal_events'
+    platform_penalty, the first boolean column, which store.sql_type does not know yet)."""
+    return "BOOLEAN" if dtype.is_boolean() else _store_sql_type(dtype)
 
 
 @contextmanager
@@ -54,9 +61,11 @@ def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in schemas.CONTRACTS}
 
 
-def insert(con: duckdb.DuckDBPyConnection, name: str, shop_id: str, columns: Columns) -> None:
+def insert(con: duckdb.DuckDBPyConnection, name: str, shop_id: str | None, columns: Columns) -> None:
     """Append rows to canonical table ``name``: every contract column cast to its type (`Cents`
-    divided by 100), ``shop_id`` filled in when the contract has it and ``columns`` do not."""
+    divided by 100), ``shop_id`` filled in when the contract has it and ``columns`` do not. A team's
+    tables (build.TeamBuilder) pass no ``shop_id``: their rows carry their own where the contract
+    has one (staff_assignments)."""
     contract = schemas.columns_of(name)
     if isinstance(columns, pd.DataFrame):
         src = pa.Table.from_pandas(columns, preserve_index=False)
@@ -66,6 +75,8 @@ def insert(con: duckdb.DuckDBPyConnection, name: str, shop_id: str, columns: Col
         src = pa.table({col: _arrow(v.values if col in cents else v) for col, v in columns.items()})
     exprs = {col: f'CAST("{col}" AS DOUBLE) / 100' for col in cents}
     if "shop_id" in contract and "shop_id" not in src.column_names:
+        if shop_id is None:
+            raise ValueError(f"rows for table {name!r} need a shop_id: the columns have none and none was given")
         exprs["shop_id"] = "'" + shop_id.replace("'", "''") + "'"
     unknown = [c for c in src.column_names if c not in contract]
     missing = [c for c in contract if c not in src.column_names and c not in exprs]
