@@ -155,8 +155,9 @@ def validate(
 @app.command("import")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="export files (.xlsx, .xls, .csv) of that source")],
-    shop: Annotated[str, typer.Option(help="shop id the rows belong to (created in shops if new)")],
     warehouse: Annotated[Path, typer.Option(help="warehouse file (created with every canonical table if missing)")],
+    shop: Annotated[Optional[str], typer.Option(help="shop id the rows belong to (created in shops if new); "
+                                               "required, except for team sources (staff, appraisal inputs)")] = None,
     source: Annotated[Optional[str], typer.Option(help="mapping of the export, e.g. sycm_shop_daily ('opsreport sources' "
                                                  "lists them); left out: picked from the file's headers")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="check everything and report what would change; write nothing")] = False,
@@ -168,7 +169,8 @@ def import_(
     promo: Annotated[Optional[str], typer.Option(help="promotion the rows belong to (its promo_id), for sources whose "
                                                 "exports do not say it: promo SKUs, coupons")] = None,
 ) -> None:
-    """Import platform export files into the warehouse: all files in one transaction, upserted by key."""
+    """Import platform export files into the warehouse: all files in one transaction, upserted by key.
+    Team sources (a filled appraisal_inputs workbook, a staff roster) are imported without --shop."""
     with _guard():
         from .importing.pipeline import describe, import_files
 
@@ -219,6 +221,40 @@ def template(
             lines = [f"wrote {path}"]
     for line in lines:
         typer.echo(line)
+
+
+appraisal_app = typer.Typer(help="Close an appraisal period (freeze its scores) or re-score a closed one with a reason.",
+                             no_args_is_help=True)
+app.add_typer(appraisal_app, name="appraisal")
+
+
+@appraisal_app.command("close")
+def appraisal_close(
+    period: Annotated[str, typer.Option(help="month (2026-10) or quarter (2026-Q3) to close")],
+    team: Annotated[str, typer.Option(help="team (staff.team)")] = "ops-east",
+    warehouse: Annotated[Path, typer.Option(help="warehouse file")] = Path("data/demo.duckdb"),
+) -> None:
+    """Freeze a period's inputs: every later run of it gives the same scores, whatever the data do."""
+    with _guard():
+        from .families.appraisal.analysis import close
+
+        snapshot, _ = close({"team": team, "period": period, "warehouse": str(warehouse)})
+    typer.echo(f"closed {team} {period}: inputs frozen with fingerprint {snapshot.fingerprint[:12]}")
+
+
+@appraisal_app.command("rescore")
+def appraisal_rescore(
+    period: Annotated[str, typer.Option(help="closed month or quarter to re-score")],
+    reason: Annotated[str, typer.Option(help="what was corrected and why (kept in the log)")],
+    team: Annotated[str, typer.Option(help="team (staff.team)")] = "ops-east",
+    warehouse: Annotated[Path, typer.Option(help="warehouse file")] = Path("data/demo.duckdb"),
+) -> None:
+    """Re-score a closed period from the current data, logging why and what changed."""
+    with _guard():
+        from .families.appraisal.analysis import close
+
+        _, changes = close({"team": team, "period": period, "warehouse": str(warehouse)}, reason=reason)
+    typer.echo(f"re-scored {team} {period}: {len(changes)} input(s) changed (logged in appraisal_rescores)")
 
 
 @app.command("params")

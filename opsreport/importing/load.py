@@ -22,8 +22,8 @@ import pandas as pd
 from .. import schemas
 from ..errors import ContractError, WarehouseError
 from ..warehouse import store
-from .problems import Problem
-from .transform import ROW, SOURCE, Staged
+from .problems import Problem, at_rows
+from .transform import ROW, SHEET, SOURCE, Staged
 
 FILE = "_file"  # index of the file in the command's list
 WHERE = "_where"  # "orders.csv, row 7": how contract messages cite a row
@@ -186,8 +186,11 @@ class StagedTable:
     on_conflict: str
 
 
-def stage(con: duckdb.DuckDBPyConnection, table: str, shop_id: str, parts: Sequence[tuple[int, Staged]]) -> StagedTable:
-    """Put every file's rows of ``table`` into one temporary table with the contract's types."""
+def stage(con: duckdb.DuckDBPyConnection, table: str, shop_id: str | None,
+          parts: Sequence[tuple[int, Staged]]) -> StagedTable:
+    """Put every file's rows of ``table`` into one temporary table with the contract's types.
+    ``shop_id``: the shop of every row (--shop); None for a team import, whose rows carry their own
+    shop_id when the table has one."""
     frames = []
     for index, staged in parts:
         f = staged.frame
@@ -198,7 +201,7 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, shop_id: str, parts: Seque
     columns = schemas.columns_of(table)
     select = []
     for col, dtype in columns.items():
-        if col == "shop_id":
+        if col == "shop_id" and shop_id is not None:
             select.append("CAST($shop AS VARCHAR) AS shop_id")
         elif col in frame.columns:
             select.append(f'CAST("{col}" AS {store.sql_type(dtype)}) AS "{col}"')
@@ -207,7 +210,8 @@ def stage(con: duckdb.DuckDBPyConnection, table: str, shop_id: str, parts: Seque
     select += [f"CAST({FILE} AS INTEGER) AS {FILE}", f"CAST({SOURCE} AS VARCHAR) AS {SOURCE}", f"CAST({ROW} AS BIGINT) AS {ROW}"]
     con.register("_incoming", frame)
     try:
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT {", ".join(select)} FROM _incoming', {"shop": shop_id})
+        query = f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT {", ".join(select)} FROM _incoming'
+        con.execute(query, {"shop": shop_id}) if shop_id is not None else con.execute(query)
     finally:
         con.unregister("_incoming")
     keys = [k for k in (schemas.CONTRACTS[table].to_schema().unique or [])]
@@ -269,13 +273,15 @@ class Counts:
 def upsert(con: duckdb.DuckDBPyConnection, st: StagedTable, file_index: int, present: Sequence[str]) -> Counts:
     """Write one file's staged rows of a table; count inserted, updated and unchanged rows."""
     keys = st.keys
-    on = " AND ".join(f't."{k}" = s."{k}"' for k in keys)
+    on = _key_match(st.table, keys)
     compare = [c for c in present if c not in keys]
     changed = " OR ".join(f's."{c}" IS DISTINCT FROM t."{c}"' for c in compare) or "FALSE"
     cur = f'(SELECT * FROM "{st.name}" WHERE {FILE} = {int(file_index)})'
+    nullable = {c for c, (_, null) in _contract_columns(st.table).items() if null}
+    probe = next((k for k in keys if k not in nullable), keys[0])  # NULL in t only when no stored row matched
     total, new, differ = con.execute(
-        f"""SELECT count(*), count(*) FILTER (WHERE t."{keys[0]}" IS NULL),
-                   count(*) FILTER (WHERE t."{keys[0]}" IS NOT NULL AND ({changed}))
+        f"""SELECT count(*), count(*) FILTER (WHERE t."{probe}" IS NULL),
+                   count(*) FILTER (WHERE t."{probe}" IS NOT NULL AND ({changed}))
             FROM {cur} s LEFT JOIN "{st.table}" t ON {on}"""
     ).fetchone()
     updated = 0
@@ -288,6 +294,60 @@ def upsert(con: duckdb.DuckDBPyConnection, st: StagedTable, file_index: int, pre
         scols = ", ".join(f's."{c}"' for c in schemas.columns_of(st.table))
         con.execute(f'INSERT INTO "{st.table}" ({cols}) SELECT {scols} FROM {cur} AS s ANTI JOIN "{st.table}" AS t ON {on}')
     return Counts(rows=int(total), inserted=int(new), updated=updated, skipped=int(total) - int(new) - updated)
+
+
+def _key_match(table: str, keys: Sequence[str]) -> str:
+    """The join of staged (s) and stored (t) rows on the natural key. A key column the contract
+    allows NULL (staff_assignments.category: empty = the whole shop) matches NULL to NULL, so that a
+    re-imported row updates its stored self instead of being inserted again."""
+    nullable = {c for c, (_, null) in _contract_columns(table).items() if null}
+    return " AND ".join(f't."{k}" IS NOT DISTINCT FROM s."{k}"' if k in nullable else f't."{k}" = s."{k}"'
+                        for k in keys)
+
+
+def _contract_columns(table: str) -> dict[str, tuple[str, bool]]:
+    from .mappings import contract_columns
+
+    return contract_columns(table)
+
+
+# --- references -----------------------------------------------------------------------------------
+
+
+def unknown_references(con: duckdb.DuckDBPyConnection, mapping, results: Sequence, files: Sequence[Path]) -> list[Problem]:
+    """Cells of ``refers_to`` columns (staff_id: staff.staff_id) whose value the referred table holds
+    neither in the warehouse nor among this import's own rows: one problem per value, naming its rows."""
+    problems: list[Problem] = []
+    known: dict[str, set[str]] = {}
+    for target in mapping.targets:
+        for column, spec in target.columns.items():
+            if spec.refers_to is None:
+                continue
+            if spec.refers_to not in known:
+                table, _, ref = spec.refers_to.partition(".")
+                have = {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{ref}" FROM "{table}" WHERE "{ref}" IS NOT NULL').fetchall()}
+                for r in results:  # rows of the referred table in this very import (a roster's managers)
+                    staged = r.staged.get(table)
+                    if staged is not None and ref in staged.frame.columns:
+                        have |= {str(v) for v in staged.frame[ref].dropna()}
+                known[spec.refers_to] = have
+            for i, r in enumerate(results):
+                staged = r.staged.get(target.table)
+                if staged is None or column not in staged.frame.columns:
+                    continue
+                f = staged.frame
+                values = f[column].astype(object)
+                unknown = values.notna() & ~values.map(lambda v: str(v) in known[spec.refers_to]).astype(bool)
+                if not unknown.any():
+                    continue
+                bad = f[unknown.to_numpy(dtype=bool)]
+                for (value, sheet), rows in bad.groupby([column, SHEET], sort=False, dropna=False)[ROW]:
+                    table, _, ref = spec.refers_to.partition(".")
+                    problems.append(at_rows(
+                        files[i], f"unknown {column} '{value}': {table} has no {ref} '{value}' (add it to {table} "
+                        f"first, or correct the cell)", sorted(int(x) for x in rows),
+                        sheet=None if pd.isna(sheet) else sheet, column=staged.headers.get(column, column)))
+    return problems
 
 
 def _show(v) -> str:

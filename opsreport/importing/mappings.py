@@ -27,7 +27,7 @@ from ..errors import MappingError
 BUILTIN_DIR = Path(__file__).resolve().parent / "mappings"
 ENV_VAR = "OPSREPORT_MAPPINGS"
 
-ColumnType = Literal["text", "id", "int", "money", "number", "rate", "date", "datetime", "status"]
+ColumnType = Literal["text", "id", "int", "money", "number", "rate", "date", "datetime", "status", "bool"]
 PlatformName = Literal["tmall", "taobao", "jd", "douyin", "any"]
 
 # Values an export does not carry and the user passes to the import command, as shop_id comes
@@ -46,8 +46,19 @@ _FITS = {
     "floating": {"money", "number", "rate", "int"},
     "date": {"date", "datetime"},
     "timestamp": {"datetime", "date"},
+    "boolean": {"bool"},
 }
 NUMERIC = {"int", "money", "number", "rate"}
+
+# What a ``bool`` cell may say (compared after full-width folding, case-insensitively): the template
+# dropdowns' 是/否 and yes/no, and Excel's TRUE/FALSE. Anything else is an error naming the cell:
+# a guessed answer (对, 有, 1) would decide points.
+BOOL_WORDS: dict[str, bool] = {"是": True, "否": False, "yes": True, "no": False, "true": True, "false": False}
+
+# Where the rows of a mapping belong. shop: every table carries shop_id, which comes from --shop.
+# team: tables of people (staff, appraisal inputs), imported without --shop; a table that does carry
+# shop_id (staff_assignments: which shops a person runs) reads it from the file.
+Scope = Literal["shop", "team"]
 
 
 def normalize_header(text: str) -> str:
@@ -82,6 +93,9 @@ class ColumnSpec(BaseModel):
                                                         "with this option (promo: --promo); not read from the file")
     own_shop: str | None = Field(None, description="text/id: a cell naming the importing shop itself (its name in "
                                                    "shops, or --shop-name for a new shop) becomes this value")
+    refers_to: str | None = Field(None, description="text/id: '<table>.<column>': every value must be one that "
+                                                    "table holds (in the warehouse or in this import), e.g. "
+                                                    "staff.staff_id")
 
     @field_validator("aliases", "format", mode="before")
     @classmethod
@@ -111,6 +125,16 @@ class ColumnSpec(BaseModel):
                             "user passes, e.g. 'option: promo')")
         if self.own_shop is not None and (self.type not in ("text", "id") or not self.aliases):
             problems.append("'own_shop' only applies to a text or id column read from the file (with aliases)")
+        if self.refers_to is not None:
+            if self.type not in ("text", "id"):
+                problems.append("'refers_to' only applies to types text and id")
+            table, _, column = self.refers_to.partition(".")
+            if table not in contract_summary() or column not in contract_summary()[table]["columns"]:
+                problems.append(f"refers_to: '{self.refers_to}' is not '<table>.<column>' of a canonical table "
+                                "(e.g. staff.staff_id)")
+        if self.type == "bool" and (self.map is not None or self.patterns is not None or self.default is not None):
+            problems.append("type bool reads " + "/".join(BOOL_WORDS) + " only: give no map, patterns or default "
+                            "(an empty cell is NULL: not said)")
         if self.bare is not None and self.type != "rate":
             problems.append("'bare' only applies to type rate")
         if self.type == "rate" and self.bare is None:
@@ -248,7 +272,8 @@ class Combine(BaseModel):
 
 
 class Target(BaseModel):
-    """One canonical table filled from the export; shop_id always comes from --shop."""
+    """One canonical table filled from the export; shop_id comes from --shop (in a ``scope: team``
+    mapping, from the file when the table has one)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -289,9 +314,6 @@ class Target(BaseModel):
             if name in self.columns or name in contract:
                 problems.append(f"inputs: '{name}' is a column of {self.table}; give inputs other names")
         for name, spec in self.columns.items():
-            if name == "shop_id":
-                problems.append("shop_id is not mapped: it always comes from --shop")
-                continue
             if name not in contract:
                 problems.append(f"column '{name}' is not in table {self.table} ({', '.join(contract)}){_close(name, contract)}")
                 continue
@@ -372,6 +394,7 @@ class Mapping(BaseModel):
     title: str
     platform: list[PlatformName]
     description: str | None = None
+    scope: Scope = "shop"
     targets: list[Target] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(None)
@@ -390,7 +413,33 @@ class Mapping(BaseModel):
         if any(scoped) and not all(scoped):
             # a target without 'sheet' reads every sheet, and would miss its columns on the others
             raise ValueError("give every target a 'sheet' (a workbook of several tables), or none")
+        problems = []
+        for i, t in enumerate(self.targets):
+            has_shop = "shop_id" in contract_columns(t.table)
+            mapped = t.columns.get("shop_id")
+            if self.scope == "shop":
+                if not has_shop:
+                    problems.append(f"targets[{i}]: table {t.table} carries no shop_id (a team table): give the "
+                                    "mapping 'scope: team' (imported without --shop)")
+                elif mapped is not None:
+                    problems.append(f"targets[{i}]: shop_id is not mapped: it always comes from --shop (a mapping "
+                                    "with 'scope: team' reads it from the file)")
+            else:
+                if has_shop and (mapped is None or not mapped.aliases):
+                    problems.append(f"targets[{i}]: table {t.table} needs shop_id, and a 'scope: team' mapping has no "
+                                    "--shop: read it from the file (shop_id: {aliases: [...], type: id})")
+                for name, spec in t.columns.items():
+                    if spec.own_shop is not None or spec.option is not None:
+                        problems.append(f"targets[{i}].columns.{name}: 'own_shop' and 'option' need a shop import; "
+                                        "this mapping has 'scope: team'")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
+
+    @property
+    def team_scoped(self) -> bool:
+        """Imported without --shop (``scope: team``)."""
+        return self.scope == "team"
 
     @property
     def sheet_scoped(self) -> bool:
@@ -631,6 +680,8 @@ def describe(mapping: Mapping) -> list[str]:
     """Lines of 'opsreport sources': the mapping, its tables, and the columns it expects."""
     origin = "built-in" if mapping.builtin else str(mapping.path)
     lines = [f"{mapping.name}  {mapping.title}  [{', '.join(mapping.platform)}]  ({origin})"]
+    if mapping.team_scoped:
+        lines[0] += "  team tables: imported without --shop"
     for target in mapping.targets:
         extra = f", on_conflict: {target.on_conflict}" if target.on_conflict != "replace" else ""
         extra += f", sheet: {' / '.join(target.sheet)}" if target.sheet else ""
@@ -658,6 +709,8 @@ def describe(mapping: Mapping) -> list[str]:
                 need += f", empty = {spec.if_empty}"
             if spec.own_shop is not None:
                 need += f", the shop's own name = {spec.own_shop}"
+            if spec.refers_to is not None:
+                need += f", one of {spec.refers_to}"
             if spec.format:
                 need += f", format {' or '.join(spec.format)}"
             lines.append(f"     {_pad(spec.aliases[0], 16)} {name:<18} {spec.type:<8} {need}{more}")

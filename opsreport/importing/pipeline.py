@@ -73,7 +73,7 @@ class FileReport:
 
 def import_files(
     warehouse: Path | str,
-    shop_id: str,
+    shop_id: str | None,
     source: str | None,
     files: Sequence[Path | str],
     *,
@@ -86,6 +86,11 @@ def import_files(
     promo: str | None = None,
 ) -> list[FileReport]:
     """Import ``files`` (exports of ``source``, a mapping name) for shop ``shop_id``.
+
+    A mapping with ``scope: team`` (staff, appraisal inputs: tables of people, not of a shop) is
+    imported without a shop: ``shop_id`` must then be None, and so must the options that describe a
+    new shop (``shop_name``, ``category``, ``platform``, ``currency``); every other mapping needs
+    ``shop_id``. Either mistake is an error before any row is read.
 
     ``source=None``: the mapping whose headers the files match (:func:`detect.detect_source`);
     the reports say which was picked. ``currency`` (ISO 4217, default CNY) is that of a new shop;
@@ -105,9 +110,10 @@ def import_files(
     from ``shop_name``/``category``, else the shop id and "unknown"). With ``dry_run`` everything
     runs and is counted, then rolled back. The export files are only read.
     """
-    shop_id = str(shop_id).strip()
-    if not shop_id:
-        raise ImportProblemsError("--shop is empty: give the shop's id")
+    if shop_id is not None:
+        shop_id = str(shop_id).strip()
+        if not shop_id:
+            raise ImportProblemsError("--shop is empty: give the shop's id")
     if not files:
         raise ImportProblemsError("no files to import: give one or more export files")
     paths = [Path(f) for f in files]
@@ -120,6 +126,8 @@ def import_files(
     else:
         mapping = get_mapping(source, mappings_dir)
     warehouse = Path(warehouse)
+    check_scope(mapping, shop_id, {"--shop-name": shop_name, "--category": category, "--platform": platform,
+                                   "--currency": currency})
     options = check_options(mapping, {"promo": promo}, mappings_dir)
 
     own_names = load.own_shop_names(warehouse, shop_id, shop_name) if mapping.uses_own_shop else ()
@@ -130,15 +138,18 @@ def import_files(
 
     reports: list[FileReport] = []
     with load.transaction(warehouse, dry_run=dry_run) as con:
-        created, problems = load.ensure_shop(
-            con, shop_id, mapping.platform, platform=platform, name=shop_name, category=category, currency=currency
-        )
+        created, problems = None, []
+        if shop_id is not None:
+            created, problems = load.ensure_shop(
+                con, shop_id, mapping.platform, platform=platform, name=shop_name, category=category, currency=currency
+            )
         staged_tables = {}
         for target in mapping.targets:
             parts = [(i, r.staged[target.table]) for i, r in enumerate(results) if target.table in r.staged]
             if parts:
                 staged_tables[target.table] = st = load.stage(con, target.table, shop_id, parts)
                 problems += load.conflicts(con, st, paths)
+        problems += load.unknown_references(con, mapping, results, paths)
         if not problems:  # contract checks only once the rows stand on their own
             for st in staged_tables.values():
                 problems += load.check_contract(con, st)
@@ -159,6 +170,24 @@ def import_files(
                                       source_note=note if i == 0 else None,
                                       rows_skipped=max(r.skipped.values(), default=0)))
     return reports
+
+
+def check_scope(mapping: Mapping, shop_id: str | None, shop_options: dict[str, str | None]) -> None:
+    """A shop mapping needs --shop; a team mapping (``scope: team``) takes neither --shop nor the
+    options of a new shop: its tables carry no shop (staff_assignments reads its shops from the file),
+    and a --shop given to it would be silently meaningless, so it is refused."""
+    given = [flag for flag, value in shop_options.items() if value is not None]
+    tables = ", ".join(mapping.tables)
+    if mapping.team_scoped:
+        flags = (["--shop"] if shop_id is not None else []) + given
+        if flags:
+            problem = (f"source '{mapping.name}' ({mapping.title}) fills team tables ({tables}), which belong to no "
+                       f"shop: leave out {', '.join(flags)}")
+            raise ImportProblemsError(f"Nothing was imported: {problem}.", [Problem(None, problem)])
+    elif shop_id is None:
+        problem = (f"source '{mapping.name}' ({mapping.title}) fills shop tables ({tables}): give --shop, the "
+                   "id of the shop the rows belong to")
+        raise ImportProblemsError(f"Nothing was imported: {problem}.", [Problem(None, problem)])
 
 
 def check_options(mapping: Mapping, given: dict[str, str | None], mappings_dir=None) -> dict[str, str]:
@@ -197,6 +226,11 @@ def read_file(path: Path, mapping: Mapping, mappings_dir=None, options: dict[str
 
     try:
         sheets = readers.read_export(path, mapping.aliases())
+        copy_problems: list[Problem] = []
+        if mapping.sheet_scoped:  # a filled template: its own rules (pre-filled rows, the period)
+            from .templates import prepare_copy
+
+            sheets, copy_problems = prepare_copy(path, mapping.name, sheets)
     except readers.FileReadError as exc:
         result = FileRows(file=path)
         message = getattr(exc, "reason", None) or str(exc)
@@ -207,6 +241,7 @@ def read_file(path: Path, mapping: Mapping, mappings_dir=None, options: dict[str
         ))
         return result
     result = transform_file(path, sheets, mapping, options, own_names)
+    result.problems = copy_problems + result.problems
     if any("does not match source" in p.message for p in result.problems):
         hint = _suggest_from_headers([str(c) for s in sheets for c in s.frame.columns], mapping, mappings_dir)
         if hint:

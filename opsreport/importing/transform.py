@@ -23,10 +23,11 @@ from .problems import Problem, at_rows
 
 ROW = "_row"  # Excel row number of the (first) row a canonical row comes from
 SOURCE = "_source"  # "orders.xlsx, sheet '订单'"
-PROVENANCE = [SOURCE, ROW]
+SHEET = "_sheet"  # the sheet's name (None for a CSV), for problems found after the transform
+PROVENANCE = [SOURCE, ROW, SHEET]
 
 _PARSER = {"int": "to_int", "money": "to_number", "number": "to_number", "rate": "to_rate",
-           "date": "to_date", "datetime": "to_datetime", "id": "to_id"}
+           "date": "to_date", "datetime": "to_datetime", "id": "to_id", "bool": "to_bool"}
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Staged:
     frame: pd.DataFrame  # canonical columns (no shop_id) + PROVENANCE
     present: list[str]  # canonical columns the file provided (the others hold defaults: insert only)
     on_conflict: str = "replace"
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column -> the file's header it came from
 
     @property
     def rows(self) -> int:
@@ -184,6 +186,10 @@ def parse_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series
         return values.to_datetime(raw)
     if t == "id":
         return values.to_id(raw)
+    if t == "bool":
+        from .mappings import BOOL_WORDS
+
+        return values.to_bool(raw, BOOL_WORDS)
     text, bad = values.to_text(raw)
     if spec.map is None and spec.patterns is None:
         return text, bad
@@ -435,6 +441,7 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict
     result = FileRows(file=file)
     parts: dict[str, list[pd.DataFrame]] = {t.table: [] for t in mapping.targets}
     present: dict[str, set[str]] = {t.table: set() for t in mapping.targets}
+    read_from: dict[str, dict[str, str]] = {t.table: {} for t in mapping.targets}
     for sheet in sheets:
         targets = [t for t in mapping.targets if t.reads_sheet(sheet.sheet)]
         if not targets:
@@ -458,8 +465,11 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict
             frame, problems = transform_sheet(rows, file, sheet.sheet, mapping, target, found, cache, options, own_names)
             result.problems += problems
             frame[SOURCE] = source_label(file, sheet.sheet)
+            frame[SHEET] = sheet.sheet
             parts[target.table].append(frame)
             present[target.table] |= set(found) | {c for c, s in target.columns.items() if not s.aliases}
+            for c, h in found.items():
+                read_from[target.table].setdefault(c, h)
     result.problems += missing_sheets_problems(file, sheets, mapping)
     if result.problems:
         return result
@@ -481,7 +491,7 @@ def transform_file(file: Path, sheets: Sequence, mapping: Mapping, options: dict
                 continue
         result.staged[target.table] = Staged(
             table=target.table, frame=frame, present=[c for c in target.columns if c in present[target.table]],
-            on_conflict=target.on_conflict,
+            on_conflict=target.on_conflict, headers=read_from[target.table],
         )
     if not result.problems:
         for rule in TABLE_RULES:

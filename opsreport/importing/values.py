@@ -34,6 +34,7 @@ __all__ = [
     "explain_bad",
     "map_values",
     "parse_with_formats",
+    "to_bool",
     "to_date",
     "to_datetime",
     "to_id",
@@ -352,6 +353,18 @@ def to_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return t, pd.Series(False, index=t.index)
 
 
+def to_bool(s: pd.Series, words: Mapping[str, bool]) -> tuple[pd.Series, pd.Series]:
+    """A yes/no answer (pandas' nullable boolean): ``words`` says which texts mean True and False
+    (compared case-insensitively after full-width folding); any other non-empty cell is bad."""
+    t = _clean(s)
+    keys = {str(k).strip().lower(): v for k, v in words.items()}
+    lowered = t.str.lower()
+    known = _mask(lowered.isin(list(keys)))
+    out = pd.Series(pd.array([keys[v] if ok else None for v, ok in zip(lowered, known)], dtype="boolean"),
+                    index=t.index)
+    return out, pd.Series((t.notna() & ~known).to_numpy(dtype=bool), index=t.index)
+
+
 def map_values(
     s: pd.Series, mapping: Mapping[str, str], default: str = "keep"
 ) -> tuple[pd.Series, pd.Series]:
@@ -383,7 +396,7 @@ def map_values(
 # --------------------------------------------------------------------------------------------
 # messages
 
-_PARSER_NAMES = ("to_number", "to_int", "to_rate", "to_date", "to_datetime", "to_id", "map_values")
+_PARSER_NAMES = ("to_number", "to_int", "to_rate", "to_date", "to_datetime", "to_id", "map_values", "to_bool")
 
 
 def explain_bad(parser: str | Callable, cell: object) -> str:
@@ -411,6 +424,8 @@ def explain_bad(parser: str | Callable, cell: object) -> str:
         )
     if name == "map_values":
         return f"{shown} is not one of the values this column's mapping knows"
+    if name == "to_bool":
+        return f"{shown} is not a yes/no answer: expected 是 or 否 (yes or no)"
     if name == "to_rate":
         if any(u in text for u in ("万", "亿")):
             return f"{shown} is not a rate: 万/亿 units belong to amounts and counts"

@@ -247,10 +247,11 @@ CASES = [
 
 
 def test_every_builtin_mapping_has_a_fixture():
+    from test_appraisal_inputs import FIXTURE_SOURCES as TEAM_SOURCES  # the appraisal's inputs and HR exports
     from test_competitor_imports import FIXTURE_SOURCES  # competitor tables and the tracking template
     from test_promotion_mappings import CASES as PROMOTION_CASES  # promo_skus, price_history, coupons
 
-    assert {c.source for c in [*CASES, *PROMOTION_CASES]} | FIXTURE_SOURCES == set(load_mappings())
+    assert {c.source for c in [*CASES, *PROMOTION_CASES]} | FIXTURE_SOURCES | TEAM_SOURCES == set(load_mappings())
 
 
 def test_fixtures_cover_every_format_and_encoding():

@@ -168,7 +168,7 @@ def test_the_command_lists_templates_and_refuses_unknown_ones_and_options(tmp_pa
     listing = runner.invoke(app, ["template"])
     assert listing.exit_code == 0 and "competitor_tracking  竞品跟踪表 / Competitor tracking workbook" in listing.output
     unknown = runner.invoke(app, ["template", "nope"])
-    assert unknown.exit_code == 2 and "unknown template 'nope'. Templates: competitor_tracking" in unknown.output
+    assert unknown.exit_code == 2 and "unknown template 'nope'. Templates: appraisal_inputs, competitor_tracking" in unknown.output
     extra = runner.invoke(app, ["template", "competitor_tracking", "--out", str(tmp_path / "a.xlsx"), "--period", "2026-10"])
     assert extra.exit_code == 2 and "has no option --period (its options: none" in extra.output
     lang = runner.invoke(app, ["template", "competitor_tracking", "--out", str(tmp_path / "b.xlsx"), "--lang", "fr"])

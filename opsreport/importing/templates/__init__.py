@@ -8,6 +8,15 @@ the default file name, and the options the template takes (``options: {period: {
 makes ``opsreport template NAME --period 2026-10`` valid; an option's value fills ``{period}`` in
 the template's texts and file name).
 
+A template may also pre-fill a column (``prefill: '{period}'``, or ``'{period}-{n:03d}'`` numbering
+the rows), lock it to that value (``locked``: the workbook is for one period), bound a date column to
+a period option (``inside: period``: Excel's date check and the import refuse a day outside it), and
+fill a dropdown from the warehouse (``reference``: with ``--warehouse W`` the staff of ``--team`` are
+listed on a sheet of their own and the 员工ID column picks from it). A filled copy records its
+template and option values in its document properties; :func:`prepare_copy` applies these rules
+when it is imported: rows holding only pre-filled values are blank, a locked cell must keep its
+value, a date must lie inside its period.
+
 What each header fills, its type and whether it may be left empty come from the template's import
 ``mapping`` (a sheet-scoped mapping: each target reads one named sheet) and the table contracts.
 :func:`load_template` checks the layout against them: every header, in both languages, is an alias
@@ -34,17 +43,17 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ...errors import MappingError, OutputError, ParamsError
-from ..mappings import ColumnSpec, Mapping, contract_columns, get_mapping, normalize_header, normalize_value
+from ..mappings import BOOL_WORDS, ColumnSpec, Mapping, contract_columns, get_mapping, normalize_header, normalize_value
 
 TEMPLATES_DIR = Path(__file__).resolve().parent
 LANGS = ("zh", "en")
 Lang = Literal["zh", "en"]
 
 __all__ = ["LANGS", "Template", "describe", "load_template", "names", "option_args", "parse_options",
-           "build_workbook", "write_template"]
+           "build_workbook", "write_template", "period_bounds", "copy_of", "prepare_copy"]
 
 
 # --- the definition ----------------------------------------------------------------------------
@@ -65,7 +74,9 @@ class _Strict(BaseModel):
 class OptionSpec(_Strict):
     """A value the user passes as ``--<name> VALUE`` when writing the template."""
 
-    type: Literal["month", "date", "int", "text"] = "text"
+    # period: a month (2026-10) or a quarter (2026-Q4); warehouse: an existing warehouse file, read
+    # for the reference sheet and never written into the workbook's properties
+    type: Literal["month", "period", "date", "int", "text", "warehouse"] = "text"
     help: str = ""
     required: bool = True
     default: str | None = None
@@ -78,6 +89,19 @@ class ColumnLayout(_Strict):
     choices: dict[str, list[str]] | None = None  # a dropdown, per language
     min: float | None = None  # number bounds of Excel's validation (money and counts: >= 0 by default)
     max: float | None = None
+    number_format: str | None = None  # Excel's format of the cells, when the type's default does not fit
+    prefill: str | None = None  # written in every row: option fields and {n}, the row's number from 1
+    locked: bool = False  # with prefill: the import refuses another value (an empty cell takes it)
+    inside: str | None = None  # date: a period option the date must lie in
+    from_reference: bool = False  # a dropdown of the reference sheet's first column (when it is written)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.locked and self.prefill is None:
+            raise ValueError("'locked' needs a 'prefill' value")
+        if self.from_reference and self.choices is not None:
+            raise ValueError("give 'choices' or 'from_reference', not both")
+        return self
 
     @field_validator("header", "note")
     @classmethod
@@ -121,6 +145,34 @@ class Instructions(_Strict):
         return [_both(v) for v in value]
 
 
+class ReferenceColumn(_Strict):
+    column: str
+    header: dict[str, str]
+    width: float = Field(14, gt=0, le=100)
+
+    @field_validator("header")
+    @classmethod
+    def _texts(cls, value):
+        return _both(value)
+
+
+class Reference(_Strict):
+    """A sheet listing rows of a warehouse table (staff ids and names), written when the ``option``
+    (of type warehouse) is given; columns with ``from_reference`` pick from its first column."""
+
+    option: str  # the warehouse option
+    sheet: dict[str, str]
+    table: str
+    where: dict[str, str] = Field(default_factory=dict)  # table column -> option; an option not given: no filter
+    columns: list[ReferenceColumn] = Field(min_length=1)
+    note: dict[str, str]  # what the dropdown's column says in the instructions
+
+    @field_validator("sheet", "note")
+    @classmethod
+    def _texts(cls, value):
+        return _both(value)
+
+
 @dataclass(frozen=True)
 class ColumnKind:
     """What the mapping and the contracts say of a template column."""
@@ -139,6 +191,7 @@ class Template(_Strict):
     rows: int = Field(500, ge=1, le=100_000)
     instructions: Instructions
     sheets: list[SheetLayout] = Field(min_length=1)
+    reference: Reference | None = None
 
     @field_validator("title")
     @classmethod
@@ -154,6 +207,8 @@ class Template(_Strict):
             out += [*s.about.values(), *s.example.values()]
             for c in s.columns:
                 out += c.note.values()
+        if self.reference is not None:
+            out += self.reference.note.values()
         return out
 
 
@@ -205,12 +260,48 @@ def _load(name: str) -> tuple[Template, dict[tuple[int, int], ColumnKind]]:
                 problems.append(f"'{{{fieldname}}}' in {text[:40]!r} is not an option of the template")
     if not template.file.endswith(".xlsx"):
         problems.append(f"file '{template.file}' must end in .xlsx")
+    problems += _check_extras(template)
     kinds, more = check_layout(template, get_mapping(template.mapping))
     problems += more
     if problems:
         raise MappingError(f"template {path} does not fit mapping '{template.mapping}':\n"
                            + "\n".join(f"  - {p}" for p in problems))
     return template, kinds
+
+
+def _check_extras(template: Template) -> list[str]:
+    """Pre-filled values, period bounds and the reference sheet against the template's options and
+    the contracts."""
+    from ..mappings import contract_summary
+
+    problems = []
+    options = template.options
+    for si, sheet in enumerate(template.sheets):
+        for ci, c in enumerate(sheet.columns):
+            where = f"sheets[{si}].columns[{ci}]"
+            if c.prefill is not None:
+                for _, fieldname, _, _ in string.Formatter().parse(c.prefill):
+                    if fieldname is not None and fieldname != "n" and fieldname not in options:
+                        problems.append(f"{where}.prefill: '{{{fieldname}}}' is neither an option nor {{n}}")
+            if c.inside is not None and (c.inside not in options or options[c.inside].type not in ("period", "month")):
+                problems.append(f"{where}.inside: '{c.inside}' is not a period or month option of the template")
+            if c.from_reference and template.reference is None:
+                problems.append(f"{where}.from_reference: the template has no 'reference'")
+    ref = template.reference
+    if ref is not None:
+        if ref.option not in options or options[ref.option].type != "warehouse":
+            problems.append(f"reference.option: '{ref.option}' is not a warehouse option of the template")
+        columns = contract_summary().get(ref.table, {}).get("columns")
+        if columns is None:
+            problems.append(f"reference.table: '{ref.table}' is not a canonical table")
+        else:
+            for name in [*ref.where, *(c.column for c in ref.columns)]:
+                if name not in columns:
+                    problems.append(f"reference: '{name}' is not a column of {ref.table}")
+        for name in ref.where.values():
+            if name not in options:
+                problems.append(f"reference.where: '{name}' is not an option of the template")
+    return problems
 
 
 def check_layout(template: Template, mapping: Mapping) -> tuple[dict[tuple[int, int], ColumnKind], list[str]]:
@@ -241,6 +332,13 @@ def check_layout(template: Template, mapping: Mapping) -> tuple[dict[tuple[int, 
             kinds[(si, ci)] = ColumnKind(spec.type, required, spec.bare)
             if column.choices is not None:
                 for table, cname, s in hits:
+                    if s.type == "bool":
+                        for lang in LANGS:
+                            unknown = [v for v in column.choices[lang] if normalize_value(v).lower() not in BOOL_WORDS]
+                            if unknown:
+                                problems.append(f"{where}.columns[{ci}].choices.{lang}: {', '.join(unknown)} not a "
+                                                f"yes/no word of {table}.{cname} ({'/'.join(BOOL_WORDS)})")
+                        continue
                     if s.map is None or s.on_unknown != "error":
                         continue
                     for lang in LANGS:
@@ -263,7 +361,7 @@ def describe() -> list[str]:
         lines.append(f"{name}  {template.title['zh']} / {template.title['en']}  (imports as source "
                      f"'{template.mapping}')")
         for oname, o in template.options.items():
-            need = "required" if o.required and o.default is None else f"default {o.default}"
+            need = ("required" if o.required else "optional") if o.default is None else f"default {o.default}"
             lines.append(f"  --{oname} ({o.type}, {need})  {o.help}")
         lines.append("  sheets: " + ", ".join(f"{s.name['zh']} / {s.name['en']}" for s in template.sheets))
     return lines
@@ -309,8 +407,11 @@ def parse_options(template: Template, given: dict[str, str]) -> dict[str, str]:
                 problems.append(f"template '{template.name}' needs --{key} ({spec.type}): {spec.help}".rstrip(": "))
             continue
         value = str(value).strip()
-        if not _fits(value, spec.type):
-            example = {"month": "2026-10", "date": "2026-10-31", "int": "3"}.get(spec.type, "")
+        if spec.type == "warehouse":
+            if not Path(value).expanduser().is_file():
+                problems.append(f"--{key} '{value}': no such warehouse file")
+        elif not _fits(value, spec.type):
+            example = {"month": "2026-10", "period": "2026-10 or 2026-Q4", "date": "2026-10-31", "int": "3"}.get(spec.type, "")
             problems.append(f"--{key} '{value}' is not a {spec.type} (e.g. {example})")
         out[key] = value
     if problems:
@@ -318,7 +419,26 @@ def parse_options(template: Template, given: dict[str, str]) -> dict[str, str]:
     return out
 
 
+def period_bounds(label: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a month (2026-10) or a quarter (2026-Q4); ValueError for anything else."""
+    m = re.fullmatch(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))", label.strip())
+    if m is None:
+        raise ValueError(f"'{label}' is not a period such as 2026-10 or 2026-Q4")
+    year = int(m.group(1))
+    first_month = int(m.group(2)) if m.group(2) else 3 * int(m.group(3)) - 2
+    last_month = first_month if m.group(2) else first_month + 2
+    first = dt.date(year, first_month, 1)
+    after = dt.date(year + 1, 1, 1) if last_month == 12 else dt.date(year, last_month + 1, 1)
+    return first, after - dt.timedelta(days=1)
+
+
 def _fits(value: str, kind: str) -> bool:
+    if kind == "period":
+        try:
+            period_bounds(value)
+        except ValueError:
+            return False
+        return True
     try:
         if kind == "month":
             return bool(re.fullmatch(r"\d{4}-\d{2}", value)) and dt.date(int(value[:4]), int(value[5:]), 1) is not None
@@ -357,6 +477,8 @@ def build_workbook(name: str, lang: str = "zh", options: dict[str, str] | None =
     def say(text: str) -> str:
         return text.format_map(values)
 
+    listed = reference_rows(template, values)  # before the workbook: a bad --warehouse or --team fails first
+    ref_name = template.reference.sheet[lang] if listed is not None else None
     wb = openpyxl.Workbook()
     info = wb.active
     info.title = template.instructions.sheet[lang]
@@ -376,6 +498,8 @@ def build_workbook(name: str, lang: str = "zh", options: dict[str, str] | None =
         for ci, column in enumerate(sheet.columns):
             need = w["required"] if kinds[(si, ci)].required else w["optional"]
             choices = " / ".join(column.choices[lang]) if column.choices else ""
+            if column.from_reference and ref_name is not None:
+                choices = say(template.reference.note[lang])
             info.append([column.header[lang], need, say(column.note[lang]), choices])
         info.append([f"{w['example']}: {say(sheet.example[lang])}"])
     for letter, width in zip("ABCD", (18, 16, 70, 36)):
@@ -400,30 +524,110 @@ def build_workbook(name: str, lang: str = "zh", options: dict[str, str] | None =
             note.width, note.height = 260, 110
             cell.comment = note
             ws.column_dimensions[letter].width = column.width
-            fmt = "0%" if kind.type == "rate" else _NUMBER_FORMAT.get(kind.type, "General")
+            fmt = column.number_format or ("0%" if kind.type == "rate" else _NUMBER_FORMAT.get(kind.type, "General"))
             for r in range(2, last + 1):
                 ws.cell(r, ci + 1).number_format = fmt
-            check = _validation(DataValidation, column, kind, lang, w)
+            if column.prefill is not None:
+                for r in range(2, last + 1):
+                    ws.cell(r, ci + 1).value = prefilled(column, values, r)
+            if column.from_reference and ref_name is not None:
+                check = DataValidation(type="list", formula1=f"'{ref_name}'!$A$2:$A${len(listed) + 1}",
+                                       allow_blank=True, showErrorMessage=True, errorTitle=w["bad_choice_title"],
+                                       error=w["bad_choice"])
+            else:
+                bounds = period_bounds(values[column.inside]) if column.inside and column.inside in values else None
+                check = _validation(DataValidation, column, kind, lang, w, bounds)
             if check is not None:
                 ws.add_data_validation(check)
                 check.add(f"{letter}2:{letter}{last}")
+    if listed is not None:
+        ref = template.reference
+        ws = wb.create_sheet(ref_name)
+        ws.freeze_panes = "A2"
+        for ci, column in enumerate(ref.columns, start=1):
+            cell = ws.cell(1, ci, column.header[lang])
+            cell.font = bold
+            cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+            ws.column_dimensions[get_column_letter(ci)].width = column.width
+        for r, row in enumerate(listed, start=2):
+            for ci, value in enumerate(row, start=1):
+                ws.cell(r, ci, value).number_format = "@"
     wb.active = 0
     wb.properties.title = say(template.title[lang])
     wb.properties.subject = f"opsreport template {template.name}"
+    # what the copy is for (its period, its team); a warehouse path says nothing about the content
+    kept = {k: v for k, v in values.items() if template.options[k].type != "warehouse"}
     wb.properties.keywords = ", ".join([f"template={template.name}", f"lang={lang}",
-                                        *(f"{k}={v}" for k, v in values.items())])
+                                        *(f"{k}={v}" for k, v in kept.items())])
     return wb
 
 
-def _validation(DataValidation, column: ColumnLayout, kind: ColumnKind, lang: str, w: dict[str, str]):
-    """Excel's check of a column's cells: a dropdown, a date, or a number within bounds (None: none)."""
+def prefilled(column: ColumnLayout, values: dict[str, str], row: int) -> str | None:
+    """The value a ``prefill`` column holds in Excel row ``row`` ({n}: 1 on the first data row);
+    None when it uses an option that was not given."""
+    try:
+        return column.prefill.format_map({**values, "n": row - 1})
+    except KeyError:
+        return None
+
+
+def reference_rows(template: Template, values: dict[str, str]) -> list[tuple] | None:
+    """The reference sheet's rows (its columns, in order, sorted by the first), read from the
+    warehouse option's file; None when the template has no reference or the option was not given.
+    ParamsError when the filter leaves no row (an unknown --team), WarehouseError when the file
+    cannot be read."""
+    ref = template.reference
+    if ref is None:
+        return None
+    if not values.get(ref.option):
+        alone = [f"--{o}" for o in ref.where.values() if values.get(o)]
+        if alone:
+            raise ParamsError(f"{', '.join(alone)} chooses whom the {ref.sheet['en']} sheet lists: give --{ref.option} "
+                              "too (the warehouse to read them from)")
+        return None
+    import duckdb
+
+    from ...errors import WarehouseError
+
+    path = Path(values[ref.option]).expanduser()
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"--{ref.option} {path}: cannot be opened as a warehouse "
+                             f"({str(exc).splitlines()[0]})") from None
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        if ref.table not in have:
+            raise WarehouseError(f"--{ref.option} {path}: the warehouse has no table '{ref.table}' (import it first)")
+        where = [(column, values[option]) for column, option in ref.where.items() if values.get(option)]
+        columns = ", ".join(f'"{c.column}"' for c in ref.columns)
+        sql = f'SELECT {columns} FROM "{ref.table}"'
+        if where:
+            sql += " WHERE " + " AND ".join(f'"{c}" = ?' for c, _ in where)
+        rows = con.execute(sql + " ORDER BY 1", [v for _, v in where]).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        said = ", ".join(f"--{option} {values[option]}" for option in ref.where.values() if values.get(option))
+        known = ""
+        if where:
+            known = f" (no row of {ref.table} has {', '.join(f'{c} = {v}' for c, v in where)})"
+        raise ParamsError(f"{said or f'--{ref.option} {path}'}: nothing to list from {ref.table} of {path}{known}")
+    return rows
+
+
+def _validation(DataValidation, column: ColumnLayout, kind: ColumnKind, lang: str, w: dict[str, str],
+                bounds: tuple[dt.date, dt.date] | None = None):
+    """Excel's check of a column's cells: a dropdown, a date (inside ``bounds`` when given), or a
+    number within bounds (None: none)."""
     common = {"allow_blank": True, "showErrorMessage": True}
     if column.choices is not None:
         listed = ",".join(column.choices[lang])
         return DataValidation(type="list", formula1=f'"{listed}"', errorTitle=w["bad_choice_title"],
                               error=w["bad_choice"], **common)
     if kind.type in ("date", "datetime"):
-        return DataValidation(type="date", operator="between", formula1=_FIRST_DAY, formula2=_LAST_DAY,
+        first, last = (_FIRST_DAY, _LAST_DAY) if bounds is None else (_serial(bounds[0]), _serial(bounds[1]))
+        return DataValidation(type="date", operator="between", formula1=first, formula2=last,
                               errorTitle=w["bad_value_title"], error=w["bad_date"], **common)
     if kind.type in ("money", "int", "number", "rate"):
         low = column.min if column.min is not None else (0 if kind.type in ("money", "int") else None)
@@ -444,6 +648,11 @@ def _validation(DataValidation, column: ColumnLayout, kind: ColumnKind, lang: st
 
 def _num(x: float) -> str:
     return f"{x:g}"
+
+
+def _serial(day: dt.date) -> str:
+    """Excel's serial number of a day (1900 date system)."""
+    return str((day - dt.date(1899, 12, 30)).days)
 
 
 def write_template(name: str, out: Path | str | None = None, *, lang: str = "zh",
@@ -477,3 +686,118 @@ def write_template(name: str, out: Path | str | None = None, *, lang: str = "zh"
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+# --- reading a filled copy back ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A workbook written by ``opsreport template``: which template, in which language, for which
+    option values (from its document properties)."""
+
+    template: str
+    lang: str | None
+    options: dict[str, str]
+
+
+def copy_of(path: Path | str) -> Copy | None:
+    """What the workbook at ``path`` is a copy of; None when it is not a template's copy."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PK\x03\x04":
+                return None
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            subject, keywords = wb.properties.subject or "", wb.properties.keywords or ""
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - not a readable workbook: the reader says why
+        return None
+    prefix = "opsreport template "
+    if not subject.startswith(prefix) or subject[len(prefix):].strip() not in names():
+        return None
+    pairs = dict(part.strip().partition("=")[::2] for part in keywords.split(",") if "=" in part)
+    lang = pairs.pop("lang", None)
+    pairs.pop("template", None)
+    return Copy(subject[len(prefix):].strip(), lang, pairs)
+
+
+def prepare_copy(path: Path, mapping_name: str, sheets: list) -> tuple[list, list]:
+    """The sheets of a filled copy as its template's rules want them, and the problems found
+    (``problems.Problem``, by sheet, Excel row and column); sheets of any other file unchanged.
+
+    - A row holding nothing but pre-filled values (each as written, or empty) is blank: dropped.
+    - A ``locked`` cell keeps its pre-filled value: another value is a problem; an empty one takes it.
+    - A date of an ``inside`` column lies in its period: a day outside it is a problem. Dates that are
+      not dates are left to the import, which names them.
+    A copy whose properties lost an option it needs is read without that option's rules."""
+    import dataclasses
+
+    import pandas as pd
+
+    from .. import values as cells
+    from ..problems import at_rows
+
+    copy = copy_of(path)
+    if copy is None:
+        return sheets, []
+    template, _ = load_template(copy.template)
+    if template.mapping != mapping_name:
+        return sheets, []
+    given = {k: v for k, v in copy.options.items() if k in template.options}
+    out, problems = [], []
+    for raw in sheets:
+        layout = next((s for s in template.sheets if raw.sheet is not None
+                       and normalize_header(raw.sheet) in {normalize_header(n) for n in s.name.values()}), None)
+        if layout is None or raw.frame.empty:
+            out.append(raw)
+            continue
+        frame = raw.frame.copy()
+        by_norm = {normalize_header(h): h for h in frame.columns}
+
+        def header_of(column: ColumnLayout) -> str | None:
+            return next((by_norm[normalize_header(t)] for t in column.header.values() if normalize_header(t) in by_norm), None)
+
+        rows = pd.Series(frame.index, index=frame.index)
+        blank = pd.Series(True, index=frame.index)
+        filled_cols = set()
+        for column in layout.columns:
+            header = header_of(column)
+            if header is None or column.prefill is None:
+                continue
+            expected = rows.map(lambda r: prefilled(column, given, int(r)))
+            if expected.isna().any():
+                continue  # an option the copy no longer says: nothing to compare with
+            filled_cols.add(header)
+            cell = frame[header]
+            blank &= cell.isna() | (cell.astype(object) == expected)
+            if column.locked:
+                wrong = cell.notna() & (cell.astype(object) != expected)
+                for value, idx in cell[wrong].groupby(cell[wrong], sort=False).groups.items():
+                    problems.append(at_rows(path, (
+                        f"'{value}' is not this workbook's {column.header['en'].lower()} {expected[idx[0]]}: the copy "
+                        f"was written for {', '.join(f'{k} {v}' for k, v in given.items())}; write another template "
+                        "for another one"), list(idx), sheet=raw.sheet, column=header))
+                frame[header] = cell.where(cell.notna(), expected).astype("str")
+        others = [h for h in frame.columns if h not in filled_cols]
+        if filled_cols:
+            blank &= frame[others].isna().all(axis=1) if others else True
+            frame = frame.loc[~blank.to_numpy(dtype=bool)]
+        for column in layout.columns:
+            header = header_of(column)
+            if header is None or column.inside is None or column.inside not in given:
+                continue
+            first, last = period_bounds(given[column.inside])
+            days, _ = cells.to_date(frame[header])
+            outside = days.notna() & ((days < pd.Timestamp(first)) | (days > pd.Timestamp(last)))
+            if outside.any():
+                problems.append(at_rows(path, (
+                    f"{'a date' if outside.sum() == 1 else f'{int(outside.sum())} dates'} outside {column.inside} "
+                    f"{given[column.inside]} ({first} ~ {last}), e.g. {days[outside].iloc[0].date()}: this workbook "
+                    f"is for {given[column.inside]}; enter the event in the workbook of its own period"),
+                    list(frame.index[outside.to_numpy(dtype=bool)]), sheet=raw.sheet, column=header))
+        out.append(dataclasses.replace(raw, frame=frame))
+    return out, problems
