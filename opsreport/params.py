@@ -18,7 +18,7 @@ from .errors import ParamsError
 
 #: Parameters the runner sets itself: the notebook takes them, a user may not (``excel_path``
 #: would write a workbook anywhere, outside ``--out``).
-RUNNER_PARAMS = frozenset({"excel_path"})
+RUNNER_PARAMS = frozenset({"excel_path", "output_dir"})
 
 #: Encodings a parameters file may be saved in, besides UTF-8 (Windows editors in China).
 _BOMS = (

@@ -63,6 +63,7 @@ def prepare(spec: FamilySpec, values: ReportParams, *, out_root: Path, formats: 
         meta=resolved.title.meta,
         lang=values.lang,
         fingerprint=fingerprint,
+        private=spec.private,
     )
 
 

@@ -60,6 +60,9 @@ class FamilySpec:
         out over ``demo_keys`` when given.
     demo_keys : callable () -> list of params updates, optional
         For the demo: one update per report to render from each demo params file.
+    private : bool
+        The outputs are personal (appraisals): their folder and files are readable by the owner
+        only, and the shared outputs index does not list them.
     """
 
     name: str
@@ -72,6 +75,7 @@ class FamilySpec:
     fan_out_key: str = "shop_id"
     demo_params: Sequence[str] = ("demo.yaml",)
     demo_keys: Callable[[], list[dict[str, Any]]] | None = None
+    private: bool = False
 
     @property
     def notebook(self) -> Path:

@@ -30,7 +30,7 @@ from opsreport.errors import RenderError
 from opsreport.viz.catalogue import catalogue
 from opsreport.viz.text import display_width
 
-__all__ = ["TEMPLATES", "notebook_to_html", "prepare"]
+__all__ = ["TEMPLATES", "html_page", "notebook_to_html", "prepare"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -101,6 +101,16 @@ def notebook_to_html(
     except Exception as exc:  # template or markdown errors: report, don't crash
         raise RenderError(f"Could not export the notebook to HTML: {type(exc).__name__}: {exc}") from exc
     return body
+
+
+def html_page(body: str, *, title: str, subtitle: str, meta: list[tuple[str, str]], lang: str) -> str:
+    """A page of the report template around ``body`` (HTML), for documents that are not a notebook
+    of their own, such as an appraisal's personal scorecards: same title block, CSS and polish."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": body})]
+    nb.cells = [cell]
+    return notebook_to_html(nb, title=title, subtitle=subtitle, meta=meta, lang=lang)
 
 
 def prepare(nb: nbformat.NotebookNode, *, lang: str = "en") -> nbformat.NotebookNode:

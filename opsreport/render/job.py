@@ -28,3 +28,5 @@ class RenderJob:
     meta: tuple[tuple[str, str], ...] = ()
     lang: str = "zh"
     fingerprint: dict[str, Any] = field(default_factory=dict)
+    # personal outputs (appraisals): readable by their owner only and left out of the shared index
+    private: bool = False

@@ -7,6 +7,7 @@ nothing: the staging folder is removed and no report folder appears.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,10 @@ PDF_NAME = "report.pdf"
 XLSX_NAME = "tables.xlsx"
 #: The notebook parameter through which the pipeline asks for the Excel workbook.
 EXCEL_PARAMETER = "excel_path"
+#: The notebook parameter naming the folder being written, for a family that writes more files
+#: than the report (the appraisal's personal scorecards); passed only to notebooks that take it.
+OUTPUT_PARAMETER = "output_dir"
+PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE = 0o600, 0o700
 
 
 def render(job: RenderJob) -> Path:
@@ -60,6 +65,8 @@ def render(job: RenderJob) -> Path:
             values = dict(parameters)
             if "xlsx" in formats:
                 values[EXCEL_PARAMETER] = str(stage / XLSX_NAME)
+            if OUTPUT_PARAMETER in values:
+                values[OUTPUT_PARAMETER] = str(stage)
             with _timed(timings, "execute"):
                 nb = execute_notebook(Path(notebook), values, stage / NOTEBOOK_NAME)
             if "xlsx" in formats and not (stage / XLSX_NAME).is_file():
@@ -89,10 +96,13 @@ def render(job: RenderJob) -> Path:
                 lang=lang,
                 formats=sorted(formats),
                 notebook=Path(notebook).name,
+                private=job.private,
             )
             write_manifest(manifest, stage / MANIFEST_NAME)
+            if job.private:
+                _owner_only(stage)
             _point_at_final_folder(stage / NOTEBOOK_NAME, stage, publish.report_dir(out_root, report, key, period))
-            final = publish.publish(stage, out_root, report=report, key=key, period=period)
+            final = publish.publish(stage, out_root, report=report, key=key, period=period, private=job.private)
         publish.write_index(out_root)
     except OpsReportError:
         raise
@@ -108,6 +118,13 @@ def _point_at_final_folder(notebook: Path, stage: Path, final: Path) -> None:
         text = notebook.read_text(encoding="utf-8")
         # paths appear JSON-escaped inside the notebook; a plain folder path needs no escaping
         notebook.write_text(text.replace(str(stage), str(final)), encoding="utf-8")
+
+
+def _owner_only(folder: Path) -> None:
+    """Every file of ``folder`` readable and writable by its owner only, every folder enterable by
+    its owner only (personal outputs: see README, "Sharing appraisals")."""
+    for path in folder.rglob("*"):
+        os.chmod(path, PRIVATE_FOLDER_MODE if path.is_dir() else PRIVATE_FILE_MODE)
 
 
 @contextmanager

@@ -38,6 +38,7 @@ __all__ = ["INDEX_NAME", "check_out_root", "clean_stale", "publish", "report_dir
 INDEX_NAME = "index.html"
 _LINKED_FILES = (("report.html", "HTML"), ("report.pdf", "PDF"), ("tables.xlsx", "Excel"), ("report.ipynb", "ipynb"))
 _FOLDER_MODE = 0o755  # mkdtemp makes 0700 folders: published reports must stay readable
+_PRIVATE_FOLDER_MODE = 0o700  # ...except personal ones (appraisals): their owner only
 #: Leftovers of a run without a PID in their name are stale after this many seconds.
 STALE_AFTER = 15 * 60
 _LEFTOVER = re.compile(r"^\.(?:staging|old)-(?:(\d+)-)?[^/]*$|^\.index-[0-9a-f]+\.html$")
@@ -174,7 +175,7 @@ def staging(out_root: Path) -> Iterator[Path]:
         _remove_empty(created)
 
 
-def publish(stage: Path, out_root: Path, *, report: str, key: str, period: str) -> Path:
+def publish(stage: Path, out_root: Path, *, report: str, key: str, period: str, private: bool = False) -> Path:
     """Move the complete ``stage`` folder to its final place and return that place.
 
     An existing folder of the same run is replaced: it is renamed aside, the new folder is
@@ -183,7 +184,7 @@ def publish(stage: Path, out_root: Path, *, report: str, key: str, period: str) 
     stage, out_root = Path(stage), Path(out_root)
     final = report_dir(out_root, report, key, period)
     created = _make_dirs(final.parent)
-    os.chmod(stage, _FOLDER_MODE)
+    os.chmod(stage, _PRIVATE_FOLDER_MODE if private else _FOLDER_MODE)
     old = None
     try:
         if final.exists():
@@ -221,6 +222,8 @@ def write_index(out_root: Path) -> Path:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             manifest = {}
+        if manifest.get("private"):
+            continue  # personal outputs are never listed in the shared index
         rows.append((parts, manifest, folder))
     rows.sort(key=lambda r: (r[0][0], r[0][1], _reverse(r[0][2])))
     page = _index_page(rows)

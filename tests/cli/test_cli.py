@@ -173,3 +173,16 @@ def test_an_unexpected_error_is_one_paragraph_not_a_traceback(monkeypatch):
     result = invoke("run", "weekly_review")
     assert result.exit_code == 1
     assert "unexpected ZeroDivisionError: a bug" in result.output and "OPSREPORT_DEBUG=1" in result.output
+
+
+def test_appraisal_close_and_rescore(demo_warehouse, tmp_path):
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(demo_warehouse.read_bytes())
+    closed = invoke("appraisal", "close", "--period", "2026-10", "--warehouse", str(copy))
+    assert closed.exit_code == 0 and "closed ops-east 2026-10: inputs frozen with fingerprint" in closed.output
+    again = invoke("appraisal", "close", "--period", "2026-10", "--warehouse", str(copy))
+    assert again.exit_code == 2 and "already closed" in again.output and "Traceback" not in again.output
+    rescored = invoke("appraisal", "rescore", "--period", "2026-10", "--reason", "checked", "--warehouse", str(copy))
+    assert rescored.exit_code == 0 and "0 input(s) changed" in rescored.output  # nothing moved since closing
+    running = invoke("appraisal", "close", "--period", "2026-11", "--warehouse", str(copy))
+    assert running.exit_code == 2 and "2026-11 has not ended" in running.output

@@ -97,3 +97,28 @@ def test_unknown_format_is_refused_before_any_work(sample_notebook, tmp_path):
     with pytest.raises(RenderError, match="Unknown output format"):
         _render(sample_notebook, tmp_path / "outputs", formats={"html", "docx"})
     assert not (tmp_path / "outputs").exists()
+
+
+def test_a_private_report_is_its_owners_only_and_not_in_the_index(tmp_path):
+    """Appraisals: the folder 0700, every file 0600, the notebook told where to write its extra
+    files (output_dir), and the shared index lists the other reports only."""
+    import stat
+
+    nb = new_notebook()
+    nb.cells = [new_code_cell("shop_id = 'x'\noutput_dir = None"),
+                new_code_cell("from pathlib import Path\n(Path(output_dir) / 'people').mkdir()\n"
+                              "(Path(output_dir) / 'people' / 'S01.html').write_text('mine')")]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, tmp_path / "private.ipynb")
+    out = tmp_path / "outputs"
+    job = RenderJob(report="appraisal", notebook=tmp_path / "private.ipynb", parameters={"shop_id": "x", "output_dir": None},
+                    out_root=out, key="team-a", period="2026-10", formats=frozenset({"html"}), title="T", private=True)
+    final = render(job)
+    _render(tmp_path / "private.ipynb", out, formats={"html"}, output_dir=None)  # a shared report beside it
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(final) == 0o700 and mode(final / "people") == 0o700
+    assert {p.name: mode(p) for p in final.rglob("*") if p.is_file()} == {
+        "report.html": 0o600, "report.ipynb": 0o600, "run.json": 0o600, "S01.html": 0o600}
+    assert json.loads((final / "run.json").read_text(encoding="utf-8"))["private"] is True
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "weekly_review/0071" in index and "appraisal" not in index and "team-a" not in index
