@@ -163,15 +163,49 @@ class AppraisalView(FamilyView):
         sections = pd.DataFrame([{"section": self.say(f"section_name.{s.key}"), "points": s.points, "budget": s.budget}
                                  for s in card.sections])
         scols = [Col("section", self._c("section"), "text"), Col("points", self._c("points"), "ratio"), Col("budget", self._c("budget"), "ratio")]
+        slices = self._slices(staff_id)
+        context = self._context(staff_id)
         d = r.distribution.bands.assign(band_label=lambda x: [self.say(f"band.{b}") for b in x.band])
         dcols = [Col("band_label", self._c("band"), "text"), Col("count", self._c("people"), "int")]
         readings = pd.DataFrame([{"rule": self._text(rule.title), "reading": self._text(rule.reading)} for rule in rub.rules])
         return [callout(head),
                 table(sections, scols, caption=self.say("card.sections")),
                 table(pd.DataFrame(rows), cols, caption=self.say("card.rules")),
+                *([slices] if slices is not None else []),
+                note(context),
                 table(d, dcols, caption=self.say("card.team")),
                 table(readings, [Col("rule", self._c("rule"), "text"), Col("reading", self._c("reading"), "text")],
                       caption=self.say("card.readings"))]
+
+    def _input(self, staff_id: str, name: str) -> dict | None:
+        i = self.review.inputs
+        x = i[(i.staff_id == staff_id) & (i.input == name)]
+        return None if x.empty else x.iloc[0].to_dict()
+
+    def _slices(self, staff_id: str):
+        """The shops (or sub-categories) whose sales are credited to the person, by share and days:
+        a co-owned shop or a handover is visible here."""
+        row = self._input(staff_id, "sales_completion")
+        found = (row or {}).get("evidence") or {}
+        if not found.get("slices"):
+            return None
+        frame = pd.DataFrame(found["slices"]).assign(
+            scope=lambda d: [c if isinstance(c, str) and c else self.say("card.whole_shop") for c in d.category],
+            span=lambda d: [f"{a} – {b}" for a, b in zip(d["first"], d["last"])])
+        cols = [Col("shop_id", self._c("shop"), "text"), Col("scope", self._c("scope"), "text"), Col("share", self._c("share"), "rate"),
+                Col("span", self._c("days_span"), "text"), Col("days", self._c("days"), "int"), Col("gmv", self._c("gmv"), "yuan"),
+                Col("credited", self._c("credited"), "yuan")]
+        target = found.get("target")
+        caption = self.say("card.slices", target=self.num.money(target) if target is not None else "–",
+                           source=self.say(f"target_source.{found.get('target_source', 'none')}"))
+        return table(frame, cols, caption=caption, currency=self.currency)
+
+    def _context(self, staff_id: str) -> str:
+        """Beside the score, not in it: the market's growth and stockouts outside the person's control."""
+        growth, stock = self._input(staff_id, "market_growth"), self._input(staff_id, "stockout_days")
+        g = self.num.change(growth["value"], "ratio") if growth and growth.get("known") else "–"
+        d = self._pts(stock["value"]) if stock and stock.get("known") else "–"
+        return self.say("card.context", growth=g, days=d)
 
     def _evidence(self, rs: rubric_.RuleScore) -> str:
         """The rule's arithmetic in words: actual against reference, the steps counted, the formula."""
