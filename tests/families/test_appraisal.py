@@ -103,3 +103,22 @@ def test_outputs_are_personal(demo_warehouse, tmp_path):
         assert name in page and (folder / "people" / f"{staff_id}.pdf").stat().st_size > 0
         others = [n for s, n in names.items() if s != staff_id]
         assert not any(n in page for n in others), staff_id  # the team's distribution comes without names
+
+
+def test_a_refund_wave_after_the_period_is_flagged_not_deducted(copy):
+    args = {"team": "ops-east", "period": "2026-10", "warehouse": str(copy)}
+    before = run(args)
+    # every 5th October order of 0142 (co-owned by E005 and E006 at 0.5 each) fully refunded on 11-05
+    with duckdb.connect(str(copy)) as con:
+        con.execute("""UPDATE orders SET refund_amount = paid_amount, refunded_at = TIMESTAMP '2026-11-05 10:00:00', status = 'refunded'
+                       WHERE shop_id = '0142' AND paid_at >= '2026-10-01' AND paid_at < '2026-11-01' AND hash(order_id) % 5 = 0""")
+        gmv, late = con.execute("""SELECT sum(paid_amount), sum(CASE WHEN refunded_at >= '2026-11-01' AND refunded_at < '2026-11-16'
+                                   THEN refund_amount ELSE 0 END) FROM orders
+                                   WHERE shop_id = '0142' AND paid_at >= '2026-10-01' AND paid_at < '2026-11-01'""").fetchone()
+    after = run(args)
+    waves = after.flags[after.flags.flag == "refund_wave_after_close"].set_index("staff_id")
+    assert {"E005", "E006"} <= set(waves.index)  # the co-owners of 0142
+    # one shop at share 0.5: the person's late-refund share is the shop's, late / gmv
+    assert waves.loc["E005", "detail"]["late_refund_share"] == pytest.approx(late / gmv)
+    assert late / gmv >= 0.15  # about a fifth of the GMV came back within 15 days of the end
+    assert after.totals.set_index("staff_id").total.equals(before.totals.set_index("staff_id").total)  # flagged, not deducted

@@ -119,7 +119,7 @@ def run(params: AppraisalParams | dict, warehouse: Warehouse | None = None) -> A
         current = r.totals.assign(period=period.label)
         both = pd.concat([r.previous_totals, current], ignore_index=True) if r.previous_totals is not None else current
         r.plans = results_.improvement_plans(both[["staff_id", "period", "total", "complete"]], quarter=period.label)
-    r.flags = flags_of(r)
+    r.flags = flags_of(r, _refunds_after_close(wh, r, previous))
     r.rescores = freeze.log(params.warehouse, params.team, period.label)
     return r
 
@@ -229,8 +229,8 @@ def _inputs_or_none(wh, params, staff, period: Period) -> pd.DataFrame | None:
 
 # --------------------------------------------------------------------------- flags for the reviewer
 
-def flags_of(r: Appraisal) -> pd.DataFrame:
-    rows = []
+def flags_of(r: Appraisal, refund_waves: list[dict] = ()) -> pd.DataFrame:
+    rows = list(refund_waves)
     for row in r.inputs.to_dict("records"):
         if row.get("flag"):
             rows.append({"staff_id": row["staff_id"], "flag": row["flag"], "input": row["input"], "detail": row.get("evidence") or {}})
@@ -290,3 +290,44 @@ def close(params: AppraisalParams | dict, *, reason: str | None = None) -> tuple
     if reason is None:
         return freeze.close(params.warehouse, params.team, period.label, live), []
     return None, freeze.rescore(params.warehouse, params.team, period.label, live, reason)
+
+
+def _slices(inputs: pd.DataFrame | None, staff_id: str) -> list[dict]:
+    row = _value(inputs, staff_id, "sales_completion") if inputs is not None else None
+    return ((row or {}).get("evidence") or {}).get("slices") or []
+
+
+def _late_refund_share(wh: Warehouse, slices: list[dict], period: Period, days: int) -> float | None:
+    """Refunds arriving in the ``days`` after the period's end, as a share of the GMV paid in it, of
+    the person's shops credited by share and days (a sub-category slice reads its whole shop)."""
+    from ...metrics import queries
+
+    gmv = late = 0.0
+    for s in slices:
+        o = queries.paid_orders(wh, s["shop_id"])
+        first, last = pd.Timestamp(s["first"]).date(), pd.Timestamp(s["last"]).date()
+        o = o.filter((o.paid_at >= queries.day_start(first)) & (o.paid_at < queries.day_start(last + dt.timedelta(days=1))))
+        after = (o.refunded_at >= queries.day_start(period.end + dt.timedelta(days=1))) & \
+                (o.refunded_at < queries.day_start(period.end + dt.timedelta(days=days + 1)))
+        got = o.aggregate(gmv=o.paid_amount.sum(), late=after.ifelse(o.refund_amount, 0).sum()).execute().iloc[0]
+        gmv += s["share"] * float(got["gmv"] or 0)
+        late += s["share"] * float(got["late"] or 0)
+    return late / gmv if gmv > 0 else None
+
+
+def _refunds_after_close(wh: Warehouse, r: Appraisal, previous: Period) -> list[dict]:
+    """A refund wave just after the period closed: refunds of its orders arriving in the
+    ``maturity_days`` after its end at REFUND_WAVE times the previous period's and at least
+    REFUND_WAVE_MIN of its GMV (sales that counted for the score, then came back). Only judged once
+    those days have passed."""
+    days = r.params.maturity_days
+    if not days or r.data_end < r.period.end + dt.timedelta(days=days):
+        return []
+    out = []
+    for sid in r.staff.staff_id:
+        now = _late_refund_share(wh, _slices(r.inputs, sid), r.period, days)
+        before = _late_refund_share(wh, _slices(r.previous_inputs, sid), previous, days)
+        if now is not None and before and now >= REFUND_WAVE * before and now >= REFUND_WAVE_MIN:
+            out.append({"staff_id": sid, "flag": "refund_wave_after_close", "input": "sales_completion",
+                        "detail": {"late_refund_share": now, "previous": before, "days": days}})
+    return out
