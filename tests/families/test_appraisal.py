@@ -122,3 +122,22 @@ def test_a_refund_wave_after_the_period_is_flagged_not_deducted(copy):
     assert waves.loc["E005", "detail"]["late_refund_share"] == pytest.approx(late / gmv)
     assert late / gmv >= 0.15  # about a fifth of the GMV came back within 15 days of the end
     assert after.totals.set_index("staff_id").total.equals(before.totals.set_index("staff_id").total)  # flagged, not deducted
+
+
+def test_co_owners_measured_against_targets_of_different_sources_are_flagged(demo_warehouse):
+    # 0142 is co-owned 0.5 / 0.5 by E005 (his own October target) and E006 (half the shop's target)
+    review = run({"team": "ops-east", "period": "2026-10", "warehouse": str(demo_warehouse)})
+    flagged = review.flags[review.flags.flag == "shared_shop_targets_differ"].set_index("staff_id")
+    assert set(flagged.index) == {"E005", "E006"}
+    assert flagged.loc["E005", "detail"] == {"shop_id": "0142", "target_source": "staff_targets", "others": ["E006"]}
+
+
+def test_a_scorecard_shows_where_a_limit_held_the_points(demo_warehouse):
+    from opsreport.families.appraisal.view import AppraisalView
+
+    review = run({"team": "ops-east", "period": "2026-Q3", "warehouse": str(demo_warehouse), "lang": "en"})
+    card = review.scorecards["E002"]
+    teamwork = card.section("teamwork")
+    assert teamwork.raw > teamwork.points == 20  # the parts add up to more than the section's cap of 20
+    html = "".join(p._repr_html_() for p in AppraisalView(review).scorecard_blocks("E002") if hasattr(p, "_repr_html_"))
+    assert "capped at 20" in html and "Promotion or raise: Candidate" in html

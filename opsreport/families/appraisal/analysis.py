@@ -66,6 +66,7 @@ class Appraisal:
     live_fingerprint: str | None = None  # the live inputs' fingerprint when a snapshot was used
     live_changes: list[dict] = field(default_factory=list)  # snapshot vs live, when they differ
     rescores: pd.DataFrame | None = None
+    movers: pd.DataFrame | None = None  # staff_id, name, kind (joined / left), day: in the team for part of the period
     missing: dict[str, str] = field(default_factory=dict)
     shop: dict = field(default_factory=lambda: {"currency": "CNY"})  # the views' currency: the team's shops sell in yuan
 
@@ -119,7 +120,8 @@ def run(params: AppraisalParams | dict, warehouse: Warehouse | None = None) -> A
         current = r.totals.assign(period=period.label)
         both = pd.concat([r.previous_totals, current], ignore_index=True) if r.previous_totals is not None else current
         r.plans = results_.improvement_plans(both[["staff_id", "period", "total", "complete"]], quarter=period.label)
-    r.flags = flags_of(r, _refunds_after_close(wh, r, previous))
+    r.flags = flags_of(r, _refunds_after_close(wh, r, previous) + _shared_shop_targets(r))
+    r.movers = movers_of(wh, params.team, period)
     r.rescores = freeze.log(params.warehouse, params.team, period.label)
     return r
 
@@ -330,4 +332,38 @@ def _refunds_after_close(wh: Warehouse, r: Appraisal, previous: Period) -> list[
         if now is not None and before and now >= REFUND_WAVE * before and now >= REFUND_WAVE_MIN:
             out.append({"staff_id": sid, "flag": "refund_wave_after_close", "input": "sales_completion",
                         "detail": {"late_refund_share": now, "previous": before, "days": days}})
+    return out
+
+
+def movers_of(wh: Warehouse, team: str, period: Period) -> pd.DataFrame:
+    """People who joined or left the team during the period (the report names them)."""
+    staff = wh.table("staff").execute()
+    staff = staff[staff.team == team]
+    rows = []
+    for kind, column in (("joined", "joined_on"), ("left", "left_on")):
+        day = pd.to_datetime(staff[column])
+        hit = staff[(day >= pd.Timestamp(period.start)) & (day <= pd.Timestamp(period.end))]
+        rows += [{"staff_id": x.staff_id, "name": x.name, "kind": kind, "day": pd.Timestamp(getattr(x, column)).date()}
+                 for x in hit.itertuples()]
+    return pd.DataFrame(rows, columns=["staff_id", "name", "kind", "day"])
+
+
+def _shared_shop_targets(r: Appraisal) -> list[dict]:
+    """People sharing a shop in the period whose sales targets come from different sources (one's own
+    target, another's share of the shop's): equal credited sales can then score far apart. Flagged
+    for the director, who sets targets."""
+    by_shop: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (shop, role) -> people and their target's source
+    for sid, role in zip(r.staff.staff_id, r.staff.role):
+        row = _value(r.inputs, sid, "sales_completion")
+        evidence = (row or {}).get("evidence") or {}
+        for s in evidence.get("slices") or []:
+            if not s.get("category"):
+                by_shop.setdefault((s["shop_id"], role), []).append((sid, evidence.get("target_source", "")))
+    out = []
+    for (shop, _role), people in by_shop.items():
+        sources = {source.removesuffix("_months") for _, source in people}
+        if len(people) > 1 and len(sources) > 1:
+            out += [{"staff_id": sid, "flag": "shared_shop_targets_differ", "input": "sales_completion",
+                     "detail": {"shop_id": shop, "target_source": source, "others": [o for o, _ in people if o != sid]}}
+                    for sid, source in people]
     return out

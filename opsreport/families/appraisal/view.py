@@ -45,7 +45,7 @@ class AppraisalView(FamilyView):
     def _pts(self, value) -> str:
         if _nan(value):
             return "–"
-        return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+        return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
     # sections ------------------------------------------------------------------------------
     def status(self) -> str:
@@ -78,6 +78,11 @@ class AppraisalView(FamilyView):
             sentences.append(self.say("summary.month_rules"))
         if len(r.not_appraised):
             sentences.append(self.say("summary.not_appraised", names=self.say.join(r.not_appraised.name)))
+        for kind in ("joined", "left"):
+            moved = r.movers[r.movers.kind == kind] if r.movers is not None else []
+            if len(moved):
+                sentences.append(self.say(f"summary.{kind}", names=self.say.join(f"{m.name}（{m.day}）" if self.lang == "zh"
+                                                                                   else f"{m.name} ({m.day})" for m in moved.itertuples())))
         if r.live_changes:
             sentences.append(self.say("summary.live_changed", count=len(r.live_changes)))
         return Block([self._h("summary"), callout(sentences)])
@@ -91,14 +96,34 @@ class AppraisalView(FamilyView):
         t = r.totals.merge(r.bonuses[["staff_id", "bonus_share"]], on="staff_id", how="left")
         flags = r.flags.groupby("staff_id").size() if len(r.flags) else pd.Series(dtype=int)
         t = t.assign(role_label=[self.say(f"role.{x}") for x in t.role],
-                     state=[self.say("state.final" if c else "state.provisional") for c in t.complete],
+                     state=[self._state(c) for c in t.complete],
                      flags=[int(flags.get(s, 0)) for s in t.staff_id])
         sections = [s.key for s in next(iter(r.rubrics.values())).sections]
-        cols = [Col("rank", self._c("rank"), "int"), Col("name", self._c("name"), "text"), Col("role_label", self._c("role"), "text")]
+        cols = [Col("rank", self._c("rank_by_total"), "int"), Col("name", self._c("name"), "text"), Col("role_label", self._c("role"), "text")]
         cols += [Col(s, self.say(f"section_name.{s}"), "ratio") for s in sections if s in t.columns]
         cols += [Col("total", self._c("total"), "ratio"), Col("bonus_share", self._c("bonus_share"), "rate"),
                  Col("flags", self._c("flags"), "int"), Col("state", self._c("state"), "text")]
+        self._table(self._all_rules(), [Col("name", self._c("name"), "text"), Col("section", self._c("section"), "text"),
+                                         Col("rule", self._c("rule"), "text"), Col("points", self._c("points"), "ratio"),
+                                         Col("evidence", self._c("evidence"), "text")],
+                    sheet=self.say("sheet.rules"), show=False)  # the workbook's per-person, per-rule sheet
         return Block([self._h("ranking"), self._table(t, cols, note=self.say("ranking.note"), sheet=self.say("sheet.ranking"))])
+
+    def _all_rules(self) -> pd.DataFrame:
+        r = self.review
+        rows = []
+        for person in r.staff.itertuples():
+            titles = {rule.key: rule for rule in r.rubrics[person.role].rules}
+            for rs in r.scorecards[person.staff_id].rules:
+                rows.append({"name": person.name, "section": self.say(f"section_name.{rs.section}"),
+                             "rule": self._text(titles[rs.key].title), "points": rs.points, "evidence": self._evidence(rs)})
+        return pd.DataFrame(rows)
+
+    def _state(self, complete: bool) -> str:
+        r = self.review
+        if not complete:
+            return self.say("state.provisional")
+        return self.say("state.closed" if r.frozen else "state.mature")
 
     def results(self) -> Block:
         r = self.review
@@ -106,7 +131,7 @@ class AppraisalView(FamilyView):
         if r.candidates is not None:
             c = r.candidates.assign(name=lambda d: d.staff_id.map(self._name),
                                     reason_label=lambda d: [self.say(f"candidate.{x}") for x in d.reason])
-            cols = [Col("name", self._c("name"), "text"), Col("total", self._c("total"), "ratio"), Col("rank", self._c("rank"), "int"),
+            cols = [Col("name", self._c("name"), "text"), Col("total", self._c("total"), "ratio"), Col("rank", self._c("rank_scored"), "int"),
                     Col("slots", self._c("slots"), "int"), Col("reason_label", self._c("result"), "text")]
             blocks.append(self._table(c, cols, caption=self.say("results.candidates"), note=self.say("results.candidates_rule"),
                                       sheet=self.say("sheet.candidates")))
@@ -150,9 +175,17 @@ class AppraisalView(FamilyView):
         titles = {rule.key: rule for rule in rub.rules}
         total = r.totals[r.totals.staff_id == staff_id].iloc[0]
         bonus = r.bonuses[r.bonuses.staff_id == staff_id].iloc[0]
-        head = [self.say("card.total", total=self._pts(card.total), role=self.say(f"role.{person.role}")),
+        head = [self.say("card.total", total=self._pts(card.total), role=self.say(f"role.{person.role}"),
+                         state=self._state(bool(total.complete))),
                 self.say("card.bonus", share=self.num.value(bonus.bonus_share, "rate")) if not _nan(bonus.bonus_share)
                 else self.say("card.no_bonus"), self.status()]
+        head += self._card_results(staff_id)
+        mine = r.flags[r.flags.staff_id == staff_id]
+        if len(mine):
+            head.append(self.say("card.flags", flags=self.say.join(f"{self.say(f'flag.{f.flag}')}（{self.say(f'input.{f.input}')}）"
+                                                                    if self.lang == "zh" else
+                                                                    f"{self.say(f'flag.{f.flag}')} ({self.say(f'input.{f.input}')})"
+                                                                    for f in mine.itertuples())))
         rows = []
         for rs in card.rules:
             rule = titles[rs.key]
@@ -160,9 +193,10 @@ class AppraisalView(FamilyView):
                          "points": rs.points, "evidence": self._evidence(rs), "flags": self.say.join(self.say(f"flag.{f}") for f in rs.flags)})
         cols = [Col("section", self._c("section"), "text"), Col("rule", self._c("rule"), "text"), Col("points", self._c("points"), "ratio"),
                 Col("evidence", self._c("evidence"), "text"), Col("flags", self._c("flag"), "text")]
-        sections = pd.DataFrame([{"section": self.say(f"section_name.{s.key}"), "points": s.points, "budget": s.budget}
-                                 for s in card.sections])
-        scols = [Col("section", self._c("section"), "text"), Col("points", self._c("points"), "ratio"), Col("budget", self._c("budget"), "ratio")]
+        sections = pd.DataFrame([{"section": self.say(f"section_name.{s.key}"), "raw": s.raw, "points": s.points, "budget": s.budget,
+                                  "limit": self._limit(s)} for s in card.sections])
+        scols = [Col("section", self._c("section"), "text"), Col("raw", self._c("raw"), "ratio"), Col("points", self._c("points"), "ratio"),
+                 Col("budget", self._c("budget"), "ratio"), Col("limit", self._c("limit"), "text")]
         slices = self._slices(staff_id)
         context = self._context(staff_id)
         d = r.distribution.bands.assign(band_label=lambda x: [self.say(f"band.{b}") for b in x.band])
@@ -176,6 +210,27 @@ class AppraisalView(FamilyView):
                 table(d, dcols, caption=self.say("card.team")),
                 table(readings, [Col("rule", self._c("rule"), "text"), Col("reading", self._c("reading"), "text")],
                       caption=self.say("card.readings"))]
+
+    def _limit(self, section) -> str:
+        if section.code == "section.capped":
+            return self.say("card.capped", cap=self._pts(section.cap))
+        if section.code == "section.floored":
+            return self.say("card.floored", floor=self._pts(section.floor))
+        return ""
+
+    def _card_results(self, staff_id: str) -> list[str]:
+        """What the score leads to for this person: promotion candidacy and improvement plan (quarters)."""
+        r = self.review
+        if r.candidates is None:
+            return [self.say("summary.month_rules")]
+        c = r.candidates.set_index("staff_id").loc[staff_id]
+        out = [self.say("card.candidate", result=self.say(f"candidate.{c.reason}"))]
+        plans = r.plans.set_index("staff_id") if r.plans is not None and len(r.plans) else None
+        if plans is not None and staff_id in plans.index:
+            p = plans.loc[staff_id]
+            out.append(self.say("card.plan", result=self.say(f"plan.{p.status}"), quarters=" / ".join(p.quarters),
+                                totals=" / ".join(self._pts(x) for x in p.totals)))
+        return out
 
     def _input(self, staff_id: str, name: str) -> dict | None:
         i = self.review.inputs
@@ -221,6 +276,12 @@ class AppraisalView(FamilyView):
             parts.append(f"{self.say(f'evidence.{key}')} {self._evidence_value(key, value, unit)}")
         if e.get("items"):
             parts.append(self.say("evidence.items", items=", ".join(self._pts(h) for h in e["items"])))
+        uncapped = e.get("uncapped")
+        if uncapped is not None and rs.points is not None and abs(uncapped - rs.points) > 1e-9:
+            parts.append(self.say("evidence.held", raw=self._pts(uncapped), points=self._pts(rs.points)))
+        if rs.code == "condition_not_met":
+            unmet = [self.say(f"input.{k}") for k, v in (e.get("requires") or {}).items() if v.get("met") is False]
+            parts.append(self.say("evidence.condition", inputs=self.say.join(unmet)))
         return self.say("evidence.sep").join(parts) + f" → {self._pts(rs.points)}"
 
     def _evidence_value(self, key: str, value, unit: str) -> str:
