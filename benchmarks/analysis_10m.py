@@ -52,15 +52,21 @@ def main() -> None:
     problems = wh.check_all()
     t_validate = time.perf_counter() - t0
     t0 = time.perf_counter()
-    result = analysis.run({"shop_id": args.shop, "warehouse": args.warehouse}, wh)
+    spec = families.get(args.family)
+    values = params.load(args.family, spec.params_dir / spec.demo_params[0]).model_dump(exclude={"excel_path", "output_dir"})
+    values["warehouse"] = args.warehouse
+    if "shop_id" in values:
+        values["shop_id"] = args.shop
+    chosen = params.validate(args.family, values, source="benchmark")
+    result = analysis.run(chosen, wh)
     t_run = time.perf_counter() - t0
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    chosen = params.validate(args.family, {"shop_id": args.shop, "warehouse": args.warehouse}, source="benchmark")
-    subject = families.get(args.family).resolve(wh, chosen).period
-    found = [getattr(x, "rule", None) or x.code for x in getattr(result, "anomalies", None) or result.findings]
+    subject = spec.resolve(wh, chosen).period
+    found = [getattr(x, "rule", None) or getattr(x, "code", None) or getattr(x, "flag", None)
+             for x in (getattr(result, "anomalies", None) or getattr(result, "findings", None) or result.flags.itertuples())]
     print(f"orders in warehouse: {orders:,}; contract problems: {len(problems)}")
     print(f"contract validation of every table: {t_validate:.2f} s")
-    print(f"analysis ({args.family}.run, shop {args.shop}, {subject}): {t_run:.2f} s")
+    print(f"analysis ({args.family}.run, {spec.fan_out_label} {getattr(chosen, spec.fan_out_key)}, {subject}): {t_run:.2f} s")
     print(f"validation + analysis: {t_validate + t_run:.2f} s; peak RSS {peak_gb:.2f} GB")
     print(f"found: {found}")
 
