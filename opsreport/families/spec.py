@@ -90,3 +90,15 @@ def every_shop(wh: Any, params: ReportParams) -> list[ReportParams]:
     """The fan-out of a per-shop family: ``params`` once for every shop of the warehouse."""
     shops = wh.table("shops").select("shop_id").order_by("shop_id").execute().shop_id
     return [params.model_copy(update={"shop_id": shop_id}) for shop_id in shops]
+
+
+def lazy(module: str, name: str) -> Callable[..., Any]:
+    """``module.name`` called on first use: a family's analysis and view load pandas, Ibis and
+    matplotlib, which listing the registry (``opsreport params``) must not."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__qualname__ = f"lazy({module}.{name})"
+    return call

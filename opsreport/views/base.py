@@ -10,7 +10,7 @@ import pandas as pd
 from ..i18n import Messages
 from ..metrics.registry import metric
 from ..viz import numbers
-from ..viz.tables import Col, note, table
+from ..viz.tables import Col, heading, note, table
 from .blocks import Block
 from .sources import missing_sources
 
@@ -30,7 +30,22 @@ class FamilyView:
         self.shown: list = []  # every table shown, in order: the workbook's sheets
 
     def _h(self, section: str):
-        raise NotImplementedError  # each family words its section headings
+        """A section heading: the family's ``section.<key>`` words."""
+        return heading(self.say(f"section.{section}"))
+
+    def _c(self, key: str) -> str:
+        """A column header: this family's words first, then the glossary's."""
+        try:
+            return self.say(f"column.{key}")
+        except KeyError:
+            return self.say.word("column", key)
+
+    def _rate(self, value) -> str:
+        return self.num.value(value, "rate")
+
+    def _pct(self, value) -> str:
+        """A parameter such as 0.30 or 0.05 as '30%' / '5%' (no trailing zeros)."""
+        return f"{value:.0%}" if round(value * 100, 6).is_integer() else self._rate(value)
 
     def _m(self, key: str) -> str:
         """A metric's label from the registry."""

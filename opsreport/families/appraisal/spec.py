@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..spec import FamilySpec, Resolved
+from ..spec import FamilySpec, Resolved, lazy
 from .params import AppraisalParams
 
 if TYPE_CHECKING:  # the registry is read by `opsreport params` too: no warehouse libraries at import
@@ -109,24 +109,12 @@ def demo_periods() -> list[dict]:
     return [{"period": "last_month"}, {"period": "last_quarter"}]
 
 
-def _analysis(params):
-    from .analysis import run
-
-    return run(params)
-
-
-def _view(result):
-    from .view import AppraisalView
-
-    return AppraisalView(result)
-
-
 SPEC = FamilySpec(
     name=FAMILY,
     params_model=AppraisalParams,
     resolve=resolve,
-    analysis=_analysis,
-    view=_view,
+    analysis=lazy(f"{__package__}.analysis", "run"),
+    view=lazy(f"{__package__}.view", "AppraisalView"),
     fan_out=every_team,
     fan_out_label="team",
     fan_out_key="team",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ...analyses import rubric as rubric_
-from ...viz.tables import Col, callout, heading, note, table
+from ...viz.tables import Col, callout, note, table
 from ...views.base import FamilyView
 from ...views.blocks import Block
 from .analysis import Appraisal
@@ -29,15 +29,6 @@ def _nan(value) -> bool:
 class AppraisalView(FamilyView):
     family = FAMILY
     review: Appraisal
-
-    def _h(self, section: str):
-        return heading(self.say(f"section.{section}"))
-
-    def _c(self, key: str) -> str:
-        try:
-            return self.say(f"column.{key}")
-        except KeyError:
-            return self.say.word("column", key)
 
     def _text(self, text) -> str:
         return getattr(text, self.lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..spec import FamilySpec, Resolved, every_shop
+from ..spec import FamilySpec, Resolved, every_shop, lazy
 from .params import CompetitorTeardownParams
 
 if TYPE_CHECKING:  # the registry is read by `opsreport params` too: no warehouse libraries at import
@@ -63,24 +63,12 @@ def demo_shops() -> list[dict]:
     return [{"shop_id": shop.shop_id} for shop in demo.DEMO_SHOPS]
 
 
-def _analysis(params):
-    from .analysis import run
-
-    return run(params)
-
-
-def _view(result):
-    from .view import CompetitorTeardownView
-
-    return CompetitorTeardownView(result)
-
-
 SPEC = FamilySpec(
     name=FAMILY,
     params_model=CompetitorTeardownParams,
     resolve=resolve,
-    analysis=_analysis,
-    view=_view,
+    analysis=lazy(f"{__package__}.analysis", "run"),
+    view=lazy(f"{__package__}.view", "CompetitorTeardownView"),
     fan_out=every_shop,
     fan_out_label="shop",
     demo_params=("demo.yaml",),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ...schemas import OWN_SHOP
 from ...viz import competitor_charts
-from ...viz.tables import Col, callout, heading, note, table
+from ...viz.tables import Col, callout, note, table
 from ...views.base import FamilyView
 from ...views.blocks import Block
 from .analysis import HANGOVER_DAYS, CompetitorTeardown
@@ -37,15 +37,6 @@ class CompetitorTeardownView(FamilyView):
     review: CompetitorTeardown
 
     # helpers -----------------------------------------------------------------------------
-    def _h(self, section: str):
-        return heading(self.say(f"section.{section}"))
-
-    def _c(self, key: str) -> str:
-        try:
-            return self.say(f"column.{key}")
-        except KeyError:
-            return self.say.word("column", key)
-
     def shop_name(self, competitor_id: str) -> str:
         return self.say("shop.self") if competitor_id == OWN_SHOP else competitor_id
 
@@ -54,9 +45,6 @@ class CompetitorTeardownView(FamilyView):
 
     def _money(self, value) -> str:
         return self.num.money(value)
-
-    def _rate(self, value) -> str:
-        return self.num.value(value, "rate")
 
     def _range(self, est, low, high, unit: str) -> str:
         if _nan(est):
@@ -68,10 +56,6 @@ class CompetitorTeardownView(FamilyView):
         """Our SKU by its name and id."""
         name = self.review.sku_names.get(sku_id)
         return self.say("sku", name=name, sku=sku_id) if name else sku_id
-
-    def _pct(self, value) -> str:
-        """A parameter such as 0.10 as '10%' (no trailing zeros)."""
-        return f"{value:.0%}" if round(value * 100, 6).is_integer() else self._rate(value)
 
     def _date(self, value) -> str:
         return "" if _nan(value) else pd.Timestamp(value).strftime("%m-%d")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..spec import FamilySpec, Resolved, every_shop
+from ..spec import FamilySpec, Resolved, every_shop, lazy
 from .params import PromoRetrospectiveParams
 
 if TYPE_CHECKING:  # the registry is read by `opsreport params` too: no warehouse libraries at import
@@ -42,24 +42,12 @@ def demo_shops() -> list[dict]:
     return [{"shop_id": shop.shop_id, "promo": "last"} for shop in demo.DEMO_SHOPS]
 
 
-def _analysis(params):
-    from .analysis import run
-
-    return run(params)
-
-
-def _view(result):
-    from .view import PromoRetrospectiveView
-
-    return PromoRetrospectiveView(result)
-
-
 SPEC = FamilySpec(
     name=FAMILY,
     params_model=PromoRetrospectiveParams,
     resolve=resolve,
-    analysis=_analysis,
-    view=_view,
+    analysis=lazy(f"{__package__}.analysis", "run"),
+    view=lazy(f"{__package__}.view", "PromoRetrospectiveView"),
     fan_out=every_shop,
     fan_out_label="shop",
     demo_params=("demo.yaml",),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...metrics.registry import metric, metrics
 from ...viz import charts, numbers, promo_charts
-from ...viz.tables import Col, callout, heading, note, table
+from ...viz.tables import Col, callout, note, table
 from ...views.blocks import Block
 from ...views.base import FamilyView
 from .analysis import Finding, PromoRetrospective
@@ -40,25 +40,8 @@ class PromoRetrospectiveView(FamilyView):
         return self.review.roi_target
 
     # helpers -----------------------------------------------------------------------------
-    def _h(self, section: str):
-        return heading(self.say(f"section.{section}"))
-
-    def _c(self, key: str) -> str:
-        """A column header: this family's words first, then the glossary's."""
-        try:
-            return self.say(f"column.{key}")
-        except KeyError:
-            return self.say.word("column", key)
-
     def _money(self, value, plus: bool = False) -> str:
         return self.num.money(value, plus=plus)
-
-    def _rate(self, value) -> str:
-        return self.num.value(value, "rate")
-
-    def _pct(self, value) -> str:
-        """A parameter such as 0.30 or 0.05 as '30%' / '5%' (no trailing zeros)."""
-        return f"{value:.0%}" if round(value * 100, 6).is_integer() else self._rate(value)
 
     def _ratio(self, value) -> str:
         return self.num.value(value, "ratio")

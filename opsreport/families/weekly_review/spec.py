@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..spec import FamilySpec, Resolved, every_shop
+from ..spec import FamilySpec, Resolved, every_shop, lazy
 from .params import WeeklyReviewParams
 
 if TYPE_CHECKING:  # the registry is read by `opsreport params` too: no warehouse libraries at import
@@ -29,24 +29,12 @@ def demo_shops() -> list[dict]:
     return [{"shop_id": shop.shop_id} for shop in demo.DEMO_SHOPS]
 
 
-def _analysis(params):
-    from .analysis import run
-
-    return run(params)
-
-
-def _view(result):
-    from .view import WeeklyReviewView
-
-    return WeeklyReviewView(result)
-
-
 SPEC = FamilySpec(
     name="weekly_review",
     params_model=WeeklyReviewParams,
     resolve=resolve,
-    analysis=_analysis,
-    view=_view,
+    analysis=lazy(f"{__package__}.analysis", "run"),
+    view=lazy(f"{__package__}.view", "WeeklyReviewView"),
     fan_out=every_shop,
     fan_out_label="shop",
     demo_params=("demo.yaml",),
