@@ -269,18 +269,23 @@ class ShopsFile(_Data):
         return self
 
 
-def load_shops(path: str | Path = SHOPS_FILE) -> ShopsFile:
-    """Read and check a shops file; a mistake raises ValueError naming the file and the field."""
+def load_checked(path: str | Path, model: type[BaseModel], what: str):
+    """Read a demo data file into ``model``; a mistake raises ValueError naming the file and every field."""
     path = Path(path)
     try:
-        return ShopsFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
-        raise ValueError(f"demo shops file {path} is invalid:\n" + "\n".join(lines)) from None
+        raise ValueError(f"demo {what} file {path} is invalid:\n" + "\n".join(lines)) from None
+
+
+def load_shops(path: str | Path = SHOPS_FILE) -> ShopsFile:
+    """Read and check a shops file; a mistake raises ValueError naming the file and the field."""
+    return load_checked(path, ShopsFile, "shops")
 
 
 _FILE = load_shops()

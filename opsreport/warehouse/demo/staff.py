@@ -60,12 +60,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ... import schemas
 from .calendar import FUTURE_DAYS, Calendar
 from .sampling import stream
+from .shops import load_checked
 from .write import Columns
 
 if TYPE_CHECKING:
@@ -223,16 +223,7 @@ def _check_shares(people: Sequence[Person]) -> None:
 
 def load_team(path: str | Path = TEAM_FILE) -> TeamFile:
     """Read and check a team file; a mistake raises ValueError naming the file and the field."""
-    path = Path(path)
-    try:
-        return TeamFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-            msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"  - {loc}: {msg}" if loc else f"  - {msg}")
-        raise ValueError(f"demo team file {path} is invalid:\n" + "\n".join(lines)) from None
+    return load_checked(path, TeamFile, "team")
 
 
 TEAM = load_team()
