@@ -138,7 +138,7 @@ def demo(
 
 @app.command()
 def validate(
-    warehouse: Annotated[Path, typer.Option(help="warehouse file to check")] = Path("data/demo.duckdb"),
+    warehouse: Annotated[str, typer.Option(help="warehouse to check: a DuckDB file or a database URL")] = "data/demo.duckdb",
 ) -> None:
     """Check every canonical table of a warehouse against its contract and list all problems."""
     with _guard():
@@ -155,7 +155,8 @@ def validate(
 @app.command("import")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="export files (.xlsx, .xls, .csv) of that source")],
-    warehouse: Annotated[Path, typer.Option(help="warehouse file (created with every canonical table if missing)")],
+    warehouse: Annotated[str, typer.Option(help="warehouse: a DuckDB file (created with every canonical table if "
+                                              "missing) or a database URL")],
     shop: Annotated[Optional[str], typer.Option(help="shop id the rows belong to (created in shops if new); "
                                                "required, except for team sources (staff, appraisal inputs)")] = None,
     source: Annotated[Optional[str], typer.Option(help="mapping of the export, e.g. sycm_shop_daily ('opsreport sources' "
@@ -227,12 +228,16 @@ appraisal_app = typer.Typer(help="Close an appraisal period (freeze its scores) 
                              no_args_is_help=True)
 app.add_typer(appraisal_app, name="appraisal")
 
+from .warehouse.cli import app as warehouse_app  # noqa: E402 - a light module: typer only until a command runs
+
+app.add_typer(warehouse_app, name="warehouse")
+
 
 @appraisal_app.command("close")
 def appraisal_close(
     period: Annotated[str, typer.Option(help="month (2026-10) or quarter (2026-Q3) to close")],
     team: Annotated[str, typer.Option(help="team (staff.team)")] = "ops-east",
-    warehouse: Annotated[Path, typer.Option(help="warehouse file")] = Path("data/demo.duckdb"),
+    warehouse: Annotated[str, typer.Option(help="warehouse: a DuckDB file or a database URL")] = "data/demo.duckdb",
 ) -> None:
     """Freeze a period's inputs: every later run of it gives the same scores, whatever the data do."""
     with _guard():
@@ -247,7 +252,7 @@ def appraisal_rescore(
     period: Annotated[str, typer.Option(help="closed month or quarter to re-score")],
     reason: Annotated[str, typer.Option(help="what was corrected and why (kept in the log)")],
     team: Annotated[str, typer.Option(help="team (staff.team)")] = "ops-east",
-    warehouse: Annotated[Path, typer.Option(help="warehouse file")] = Path("data/demo.duckdb"),
+    warehouse: Annotated[str, typer.Option(help="warehouse: a DuckDB file or a database URL")] = "data/demo.duckdb",
 ) -> None:
     """Re-score a closed period from the current data, logging why and what changed."""
     with _guard():
