@@ -6,7 +6,11 @@ arguments always give identical data: every random draw comes from a numpy Gener
 (seed, shop, component), never from time, hashing or dict order. The catalogue (SKU ids, names,
 prices, launches) is fixed per shop, so ``PLANTED`` holds for every seed and scale. Everything
 per order is vectorised: ``orders_per_shop`` scales to millions (10 million orders in about a
-minute, see benchmarks/generate_demo.py).
+minute, see benchmarks/generate_demo.py). ``shops=N`` takes the first N shops or, beyond three,
+adds synthetic clones of them in turn for benchmarks at scale (``shops.shop_models``: shop_id
+1004, 1005 ..., SKU prefixes AA, AB ..., customer prefixes aa, ab ..., their own random streams;
+never planted, and left out of the team's tables), see benchmarks/batch.py; the three shops' rows
+stay the same whatever the count.
 
 This module is the public API; the modules below are the generator's machinery, in the order
 the data come about (each one's docstring says how):
@@ -41,7 +45,7 @@ Notes for report authors
   refunded_at is set, after paid_at, before the end of end_date), ``refunding`` = requested, not
   finished (refund_amount 0). ~80% of refunds are full, the rest partial; a category's refund
   is the order's refund spread over its items by amount.
-* ``customer_id`` is per shop (tb/jd/dy + 8 digits); ``order_id`` = shop_id + yymmdd of
+* ``customer_id`` is per shop (tb/jd/dy, a clone's own two letters, + 8 digits); ``order_id`` = shop_id + yymmdd of
   creation + daily sequence; ``sku_id`` BT/FN/AP + 5 digits; ``agent_id`` <shop_id>-kfNN.
 * ``shop_daily``: paid_amount / paid_orders / units / paid_buyers (distinct) / refund_amount are
   exactly those of the orders paid that day; order_buyers = distinct buyers who placed or paid

@@ -9,6 +9,12 @@ sampling.stream) and plants the weekly review's and the promotion retrospective'
 small part of each simulated shop (`TeamBuilder.collect`) and turn those of all shops into rows
 once, after the shops (`TeamBuilder.tables`): only one simulated shop is held at a time. A report
 family adds its demo tables by adding its builder here (see the package docstring).
+
+``shops`` beyond the three of shops.yaml adds synthetic clones of them (`shops.shop_models`), for
+benchmarks at scale. A clone gets every per-shop table but no planted events (``PLANTED`` and its
+kin describe the three shops only), and the team builders see the three shops only: the team runs
+those, and its per-category tables (industry_benchmarks) would repeat a category for a clone. So
+the first three shops, and the team, are the same rows whatever the count.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from .orders import Items, OrderTable
 from .planted import Plan, choose, plant_conversion_drop, plant_dormant
 from .promo_planted import choose_promo, thin_demand
 from .sampling import stream
-from .shops import MODELS, ShopModel
+from .shops import MODELS, ShopModel, shop_models
 from .write import Columns, insert, new_demo_file, row_counts
 
 
@@ -116,13 +122,13 @@ def simulate_shop(model: ShopModel, cal: Calendar, orders_per_shop: int, seed: i
 
 
 def _build_shop(con: duckdb.DuckDBPyConnection, model: ShopModel, cal: Calendar, orders_per_shop: int, seed: int,
-                plant: bool) -> list[Any]:
-    """Write the shop's tables; return what each team builder keeps of it."""
+                plant: bool, keep: bool) -> list[Any] | None:
+    """Write the shop's tables; return what each team builder keeps of it (None unless ``keep``)."""
     sim = simulate_shop(model, cal, orders_per_shop, seed, plant)
     for builder in TABLE_BUILDERS:
         for name, columns in builder(sim).items():
             insert(con, name, model.shop.shop_id, columns)
-    return [team.collect(sim) for team in TEAM_BUILDERS]
+    return [team.collect(sim) for team in TEAM_BUILDERS] if keep else None
 
 
 def _build_team(con: duckdb.DuckDBPyConnection, kept: Sequence[Sequence[Any]]) -> None:
@@ -140,21 +146,30 @@ def build_demo_warehouse(
     end_date: dt.date = DEMO_END_DATE,
     seed: int = 20261122,
     plant_events: bool = True,
+    shops: int = len(MODELS),
 ) -> dict[str, int]:
     """Write the demo warehouse to ``path`` (a DuckDB file) and return the row count per table.
 
     ``orders_per_shop`` is the approximate number of rows in ``orders`` per shop (about 95.5%
-    of them paid); ``days`` the length of the daily history ending on ``end_date``. The file is
-    written to a temporary file beside ``path`` and moved into place only when complete.
+    of them paid); ``days`` the length of the daily history ending on ``end_date``. ``shops``
+    takes the first shops of shops.yaml, or adds synthetic clones of them beyond its three
+    (`shops.shop_models`; never planted, see the module docstring). The file is written to a
+    temporary file beside ``path`` and moved into place only when complete.
     """
     if orders_per_shop < 1_000:
         raise ValueError(f"orders_per_shop must be at least 1,000 (got {orders_per_shop})")
     if not 70 <= days <= 1095:
         raise ValueError(f"days must be between 70 and 1095 (got {days}): the planted events need ~10 weeks "
                          "of history and the demo catalogue goes back about four years")
+    models = shop_models(shops)  # checks the count before anything is written
     cal = Calendar.make(end_date, days)
     with new_demo_file(path) as con:
-        kept = [_build_shop(con, model, cal, orders_per_shop, seed, plant_events) for model in MODELS]
+        kept = []
+        for i, model in enumerate(models):
+            own = i < len(MODELS)  # a model of shops.yaml, not a clone
+            team_part = _build_shop(con, model, cal, orders_per_shop, seed, plant_events and own, keep=own)
+            if own:
+                kept.append(team_part)
         _build_team(con, kept)
         con.execute("CHECKPOINT")
         counts = row_counts(con)

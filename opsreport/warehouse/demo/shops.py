@@ -3,11 +3,18 @@ by field) loaded into frozen models and checked on load, plus the traffic source
 
 The rest of the generator reads a shop only through `ShopModel`; nothing else branches on a
 shop, platform or category.
+
+`shop_models(count)` adds synthetic shops for benchmarks at scale (many shops on many workers):
+clones of the three models in turn, each with its own shop id, name, SKU and customer prefixes
+and random streams (``index``), so that their keys never collide with another shop's and their
+data differ; the three models come first, unchanged.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -298,3 +305,36 @@ SOURCE_PAGES = np.array([f.pages for f in _FILE.sources.values()])
 SOURCE_FAV = np.array([f.fav for f in _FILE.sources.values()])
 SOURCE_RETURNING = np.array([f.returning for f in _FILE.sources.values()])
 MECHANICS: tuple[str, ...] = _FILE.mechanics  # competitor promotion mechanics (competitors.py)
+
+
+# Synthetic shops (shop_models): clone number n (n >= len(MODELS), counting from 0) copies
+# MODELS[n % len(MODELS)] with shop_id str(CLONE_ID_BASE + n + 1) ("1004" is the fourth shop: the
+# four digits the ids keep, never one of the models'), its own random streams (index n) and the
+# next unused two-letter SKU and customer prefixes. The prefixes bound the count.
+CLONE_ID_BASE = 1000
+_SKU_PREFIXES = ["".join(p) for p in itertools.product(string.ascii_uppercase, repeat=2)
+                 if "".join(p) not in {m.sku_prefix for m in MODELS}]
+_CUSTOMER_PREFIXES = ["".join(p) for p in itertools.product(string.ascii_lowercase, repeat=2)
+                      if "".join(p) not in {m.customer_prefix for m in MODELS}]
+MAX_SHOPS = len(MODELS) + min(len(_SKU_PREFIXES), len(_CUSTOMER_PREFIXES))
+
+
+def clone_model(n: int) -> ShopModel:
+    """Synthetic shop number ``n`` (counting from 0; ``n >= len(MODELS)``), cloned from a model."""
+    if not len(MODELS) <= n < MAX_SHOPS:
+        raise ValueError(f"a synthetic shop is numbered {len(MODELS)} to {MAX_SHOPS - 1} (got {n})")
+    base, k = MODELS[n % len(MODELS)], n - len(MODELS)
+    shop = DemoShop(shop_id=str(CLONE_ID_BASE + n + 1), name=f"{base.shop.name}#{n + 1}",
+                    platform=base.shop.platform, category=base.shop.category, currency=base.shop.currency)
+    # model_copy skips validation: the fields changed here are built to pass it (checked in the tests)
+    return base.model_copy(update={"index": n, "shop": shop, "sku_prefix": _SKU_PREFIXES[k],
+                                   "customer_prefix": _CUSTOMER_PREFIXES[k]})
+
+
+def shop_models(count: int = len(MODELS)) -> tuple[ShopModel, ...]:
+    """The first ``count`` demo shops: the models of shops.yaml in their order, then synthetic
+    clones of them in turn (`clone_model`)."""
+    if not 1 <= count <= MAX_SHOPS:
+        raise ValueError(f"the demo warehouse holds 1 to {MAX_SHOPS} shops (got {count}): beyond that the "
+                         "two-letter SKU and customer prefixes run out")
+    return MODELS[:count] + tuple(clone_model(n) for n in range(len(MODELS), count))
