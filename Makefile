@@ -5,17 +5,19 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps demo test lab bench clean
+.PHONY: setup system-deps demo test lab bench bench-batch clean
 
-# Debian packages: CJK fonts for charts and PDFs, Pango for WeasyPrint, poppler for PDF checks
+# Debian packages: CJK fonts for charts and PDFs, Pango for WeasyPrint, poppler for PDF checks,
+# openssl for the delivery tests' certificates, PostgreSQL for the warehouse-server tests
 # (root: apt-get; else sudo).
 system-deps:
 	@if ! fc-list :lang=zh family 2>/dev/null | grep -qi . || ! command -v pdftotext >/dev/null 2>&1 \
+	    || ! command -v openssl >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
 	    || ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0'; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    fonts-noto-cjk poppler-utils fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null && \
+	    fonts-noto-cjk poppler-utils openssl postgresql fontconfig libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null && \
 	  fc-cache -f >/dev/null; \
 	fi
 
@@ -36,6 +38,9 @@ test: setup
 # JupyterLab refuses to run as root unless told to (root is the norm in containers).
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+bench-batch: setup
+	$(BIN)/python benchmarks/batch.py --shops 30
 
 bench: setup
 	$(BIN)/python benchmarks/weekly_review.py

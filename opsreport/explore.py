@@ -33,7 +33,7 @@ import pandas as pd
 from . import periods
 from .errors import ParamsError
 from .metrics import engine, registry
-from .paths import locate as _locate
+from .warehouse.location import locate as _locate
 from .warehouse.connection import Warehouse
 
 __all__ = ["Explorer", "connect"]
@@ -45,8 +45,10 @@ def connect(warehouse: str | Path = "data/demo.duckdb", **params: Any) -> "Explo
     Parameters
     ----------
     warehouse : str or Path
-        A DuckDB warehouse file. A relative path is tried from the working directory, then from
-        the project root (JupyterLab runs kernels inside ``notebooks/``).
+        A DuckDB warehouse file, or a server (``postgresql://user@host:5432/db``, ``env:VARIABLE``,
+        a name of ``~/.config/opsreport/warehouses.yaml``: see ``opsreport.warehouse.location``).
+        A relative path is tried from the working directory, then from the project root
+        (JupyterLab runs kernels inside ``notebooks/``).
     **params
         Values of the registry's parameters (``new_buyer_days``, ``dormant_days``, ...) used by
         the metrics and quoted in their definitions; the registry's defaults otherwise.

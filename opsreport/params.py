@@ -34,9 +34,19 @@ class ReportParams(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     lang: Literal["zh", "en"] = Field("zh", description="report language")
-    warehouse: str = Field("data/demo.duckdb", description="DuckDB warehouse file")
+    warehouse: str = Field("data/demo.duckdb", description="warehouse: a DuckDB file, a postgresql:// URL without "
+                           "password (PGPASSWORD or ~/.pgpass give it), env:VARIABLE holding a path or URL, or a name "
+                           "of ~/.config/opsreport/warehouses.yaml")
     excel_path: str | None = Field(None, description="set by the runner: where the notebook writes tables.xlsx")
     timezone: str = Field("Asia/Shanghai", description="time zone of the shop: generation times are shown in it")
+
+    @field_validator("warehouse")
+    @classmethod
+    def _warehouse_without_secret(cls, value: str) -> str:
+        """A URL with a password is refused: parameters are written into the notebook and run.json."""
+        from .warehouse.location import check_parameter
+
+        return check_parameter(value)
 
     @field_validator("timezone")
     @classmethod

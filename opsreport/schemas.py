@@ -842,17 +842,83 @@ def validate(table: ibis.Table, table_name: str, row_columns: Sequence[str] = ()
             raise ContractError(_format(table_name, problems))
         return conformed
     cite = list(row_columns) or key_of(table_name)
+    schema, direct = _split_checks(model, conformed)
     try:
-        model.validate(conformed, lazy=True)
+        schema.validate(conformed, lazy=True)
     except pa_errors.SchemaErrors as exc:
         problems.extend(_describe(exc, conformed, type_problems, list(row_columns)))
     except pa_errors.SchemaError as exc:  # pragma: no cover - lazy=True collects them
         problems.append(str(exc).splitlines()[0])
+    problems.extend(_direct_check_problems(conformed, table_name, direct, type_problems, list(row_columns)))
     problems.extend(_rule_problems(conformed, table_name, type_problems, cite, bool(row_columns),
                                    as_of or as_of_today()))
     if problems:
         raise ContractError(_format(table_name, problems))
     return conformed
+
+
+# pandera's Ibis backend joins each value check's output back to the table by position; where the
+# backend has no positional join (PostgreSQL) it joins on ROW_NUMBER() OVER (), which is slow and
+# does not guarantee that the rows line up (parallel or synchronised scans). There the value checks
+# below run as one filter each, citing rows exactly as _check_message does for pandera's failures.
+DIRECT_CHECKS: dict[str, tuple[str, Callable]] = {
+    "greater_than_or_equal_to": ("min_value", lambda v, b: v >= b),
+    "less_than_or_equal_to": ("max_value", lambda v, b: v <= b),
+    "greater_than": ("min_value", lambda v, b: v > b),
+    "less_than": ("max_value", lambda v, b: v < b),
+    "isin": ("allowed_values", lambda v, b: v.isin(list(b))),
+    "str_matches": ("pattern", lambda v, b: v.re_search(str(b))),
+}
+
+
+def _split_checks(model: type[DataFrameModel], table: ibis.Table):
+    """(the pandera schema to run, {column: checks run directly}): every check goes to pandera on a
+    backend with positional joins (DuckDB), the DIRECT_CHECKS on any other."""
+    from pandera.backends.ibis.constants import POSITIONAL_JOIN_BACKENDS
+
+    schema = model.to_schema()
+    try:
+        backend = table.get_backend().name
+    except Exception:  # noqa: BLE001 - an unbound table: pandera decides
+        backend = next(iter(POSITIONAL_JOIN_BACKENDS))
+    if backend in POSITIONAL_JOIN_BACKENDS:
+        return schema, {}
+    import copy
+
+    schema, direct = copy.deepcopy(schema), {}  # the model's cached schema stays whole
+    for name, column in schema.columns.items():
+        mine = [c for c in column.checks if c.name in DIRECT_CHECKS]
+        if mine:
+            direct[name] = mine
+            column.checks = [c for c in column.checks if c.name not in DIRECT_CHECKS]
+    return schema, direct
+
+
+def _direct_check_problems(table: ibis.Table, table_name: str, direct: dict, type_problems: list[str],
+                           row_columns: list[str]) -> list[str]:
+    unusable = {p.split("'")[1] for p in type_problems}
+    keys = key_of(table_name)
+    out = []
+    for column, checks in direct.items():
+        if column not in table.columns or column in unusable:
+            continue  # reported already as missing or mistyped
+        value = table[column]
+        cite = list(row_columns) or [k for k in keys if k in table.columns and k != column]
+        for check in checks:
+            statistic, holds = DIRECT_CHECKS[check.name]
+            bound = check.statistics[statistic]
+            broken = value.notnull() & ~holds(value, bound)
+            if not int(table.filter(broken).count().execute()):
+                continue
+            if check.name == "isin":
+                what = f"column '{column}' must be one of {', '.join(map(str, bound))}"
+            elif check.name == "str_matches":
+                what = f"column '{column}' must match {bound}"
+            else:
+                sign = next(sign for prefix, sign, _ in BOUND_RULES if prefix == check.name + "(")
+                what = f"column '{column}' must be {sign} {float(bound):g}"
+            out.append(_rows_message(table, broken, column, cite, what, by_place=bool(row_columns)))
+    return out
 
 
 def _rule_problems(table: ibis.Table, table_name: str, type_problems: list[str], cite: list[str], by_place: bool,

@@ -370,12 +370,12 @@ def _order_frames(wh: Warehouse, shops: list[str], subcats: list[str], period: P
     # as a temporary table of the engine instead of re-running the window each time
     o = o.join(buyer_day, keys).select("shop_id", "order_id", "customer_id", "date", "paid_amount", "is_new").cache()
     cached.append(o)
-    new_weight = o.is_new.cast("float64")
+    new_weight = o.is_new.ifelse(1.0, 0.0)
     daily = o.group_by(["shop_id", "date"]).aggregate(gmv=o.paid_amount.sum(), new_gmv=(o.paid_amount * new_weight).sum())
     sales.append(daily.execute().assign(scope=""))
     per_buyer = o.group_by(["shop_id", "customer_id"]).aggregate(n=o.count())
     buyers.append(per_buyer.group_by("shop_id").aggregate(
-        buyers=per_buyer.count(), repeat_buyers=(per_buyer.n >= 2).cast("int64").sum()).execute().assign(scope=""))
+        buyers=per_buyer.count(), repeat_buyers=(per_buyer.n >= 2).ifelse(1, 0).sum()).execute().assign(scope=""))
     if wh.has("order_items"):
         it = wh.table("order_items")
         items = it.filter(it.shop_id.isin(shops)).join(o.select("shop_id", "order_id", "customer_id", "date", "is_new"),
@@ -387,12 +387,12 @@ def _order_frames(wh: Warehouse, shops: list[str], subcats: list[str], period: P
         products = p.filter(p.shop_id.isin(shops), p.category.isin(subcats)).select("shop_id", "sku_id", scope=p.category)
         ci = items.join(products, ["shop_id", "sku_id"]).cache()
         cached.append(ci)
-        w_new = ci.is_new.cast("float64")
+        w_new = ci.is_new.ifelse(1.0, 0.0)
         sales.append(ci.group_by(["shop_id", "scope", "date"]).aggregate(
             gmv=ci.paid_amount.sum(), new_gmv=(ci.paid_amount * w_new).sum()).execute())
         cb = ci.group_by(["shop_id", "scope", "customer_id"]).aggregate(n=ci.order_id.nunique())
         buyers.append(cb.group_by(["shop_id", "scope"]).aggregate(
-            buyers=cb.count(), repeat_buyers=(cb.n >= 2).cast("int64").sum()).execute())
+            buyers=cb.count(), repeat_buyers=(cb.n >= 2).ifelse(1, 0).sum()).execute())
         cs = ci.group_by(["shop_id", "scope", "sku_id"]).aggregate(gmv=ci.paid_amount.sum()).execute()
         top.append(_top(cs))
 

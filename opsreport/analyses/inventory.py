@@ -41,9 +41,10 @@ class InventoryResult:
 def inventory(wh: Warehouse, shop_id: str, end: dt.date, *, low_days: float, high_days: float, promo_uplift: float) -> InventoryResult:
     stock = stock_position(wh, shop_id, end)
     sold = stock.units_30d > 0
-    stockouts = stock[sold & (stock.on_hand == 0)].sort_values("gmv_30d", ascending=False)
-    low = stock[sold & (stock.on_hand > 0) & (stock.days_of_cover < low_days)].sort_values("days_of_cover")
-    high = stock[sold & (stock.days_of_cover > high_days)].sort_values("days_of_cover", ascending=False)
+    # ties broken by SKU: the engine returns rows in no particular order (DuckDB, PostgreSQL differ)
+    stockouts = stock[sold & (stock.on_hand == 0)].sort_values(["gmv_30d", "sku_id"], ascending=[False, True])
+    low = stock[sold & (stock.on_hand > 0) & (stock.days_of_cover < low_days)].sort_values(["days_of_cover", "sku_id"])
+    high = stock[sold & (stock.days_of_cover > high_days)].sort_values(["days_of_cover", "sku_id"], ascending=[False, True])
     nxt = promotions.next_after(wh, shop_id, end)
     risk = promo_risk(stock, end, nxt, promo_uplift) if nxt is not None else None
     return InventoryResult(
@@ -76,7 +77,8 @@ def stock_position(wh: Warehouse, shop_id: str, end: dt.date) -> pd.DataFrame:
     )
     catalog = wh.shop_rows("products", shop_id).select("sku_id", "product_name", "category").execute()
     frame = frame.merge(catalog, on="sku_id", how="left")
-    frame[["units_30d", "gmv_30d"]] = frame[["units_30d", "gmv_30d"]].fillna(0)
+    # float: a SUM of integers is HUGEINT on DuckDB (Decimal objects once a left join adds NULLs)
+    frame[["units_30d", "gmv_30d"]] = frame[["units_30d", "gmv_30d"]].astype(float).fillna(0)
     frame["avg_daily_units"] = frame.units_30d / SALES_WINDOW_DAYS
     frame = compute("days_of_cover", frame)  # on hand / (units of the last 30 days / 30)
     frame["stockout_since"] = pd.to_datetime(frame.last_in_stock) + pd.Timedelta(days=1)

@@ -1,10 +1,16 @@
-"""Writing staged canonical rows into the warehouse: one DuckDB transaction per import.
+"""Writing staged canonical rows into the warehouse: one transaction per import.
 
 Rows are staged in temporary tables typed as their contracts say, checked (duplicates across
 files, the contracts themselves), then upserted by the table's natural key (the contract's
 ``unique`` columns): a key not in the table is inserted; a key already there is updated when a
 column the file provides differs (``on_conflict: replace``) and otherwise counted as skipped.
 Columns the file does not have keep their stored value; a new row gets the mapping's default.
+
+Where: a DuckDB file stages in the file's own connection (temporary tables) and writes in its
+transaction. A server (``warehouse.location``) stages and checks in a local in-memory DuckDB; the
+write is one server transaction (``warehouse.write``): each table's staged rows are sent with COPY
+into a temporary table there, then upserted with the same portable SQL as on DuckDB. Either way a
+failure, or a dry run, leaves the warehouse as it was.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -21,7 +27,8 @@ import pandas as pd
 
 from .. import schemas
 from ..errors import ContractError, WarehouseError
-from ..warehouse import store
+from ..warehouse import store, write
+from ..warehouse.location import Location, resolve
 from .problems import Problem, at_rows
 from .transform import ROW, SHEET, SOURCE, Staged
 
@@ -34,15 +41,55 @@ class _DryRun(Exception):
     """Raised inside a new warehouse file's block so that the file never appears."""
 
 
+@dataclass
+class ImportSession:
+    """One import's connections: ``store`` writes the warehouse inside its transaction; ``stage``
+    is the DuckDB connection rows are staged and checked in (the file's own, or an in-memory one
+    for a server). ``sent``: staged tables already copied to the server."""
+
+    store: write.Session
+    stage: duckdb.DuckDBPyConnection
+    sent: set[str] = field(default_factory=set)
+
+    @property
+    def server(self) -> bool:
+        return self.store.server
+
+
 @contextmanager
-def transaction(path: Path, *, dry_run: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection inside one transaction: committed when the block succeeds (and
-    this is not a dry run), rolled back otherwise. A warehouse that does not exist yet is built
-    in a temporary file and appears only on success."""
+def session(warehouse: str | Path, *, dry_run: bool) -> Iterator[ImportSession]:
+    """An :class:`ImportSession` inside one transaction: committed when the block succeeds (and
+    this is not a dry run), rolled back otherwise. A DuckDB warehouse that does not exist yet is
+    built in a temporary file and appears only on success; a server's database must exist, its
+    canonical tables are created when missing."""
+    at = resolve(warehouse)
+    if at.is_server:
+        stage = duckdb.connect()
+        _quiet(stage)
+        try:
+            with write.writing(at) as target:
+                ensure_tables(target)
+                yield ImportSession(target, stage)
+                if dry_run:
+                    target.discard()
+        finally:
+            stage.close()
+        return
+    with transaction(at.path, dry_run=dry_run, where=at) as con:
+        yield ImportSession(write.Session(con, at), con)
+
+
+@contextmanager
+def transaction(path: Path, *, dry_run: bool, where: Location | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a DuckDB warehouse file inside one transaction: committed when the
+    block succeeds (and this is not a dry run), rolled back otherwise. A warehouse that does not
+    exist yet is built in a temporary file and appears only on success."""
+    path = Path(path)
+    where = where or resolve(path)
     if not path.exists():
         try:
             with store.new_warehouse_file(path) as con:
-                ensure_tables(con)
+                ensure_tables(write.Session(con, where))
                 yield con
                 if dry_run:
                     raise _DryRun
@@ -62,7 +109,7 @@ def transaction(path: Path, *, dry_run: bool) -> Iterator[duckdb.DuckDBPyConnect
         _quiet(con)
         con.begin()
         try:
-            ensure_tables(con)
+            ensure_tables(write.Session(con, where))
             yield con
         except BaseException:
             con.rollback()
@@ -83,37 +130,32 @@ def _quiet(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-def existing_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    rows = con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main' "
-        "AND database_name = current_database()"
-    ).fetchall()
-    out: dict[str, list[str]] = {}
-    for table, column in rows:
-        out.setdefault(table, []).append(column)
-    return out
+def existing_tables(target: write.Session | duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Tables of the warehouse and their columns."""
+    if isinstance(target, duckdb.DuckDBPyConnection):
+        target = write.Session(target, Location("duckdb", "", ""))
+    return target.columns()
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_tables(target: write.Session) -> None:
     """Every canonical table exists (created empty with its contract's types when missing)."""
-    have = existing_tables(con)
+    have = existing_tables(target)
     for name in schemas.CONTRACTS:
         if name not in have:
-            empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in schemas.columns_of(name)})
-            store.create_table(con, name, empty)
+            target.create_table(name)
             continue
         lacking = [c for c in schemas.columns_of(name) if c not in have[name]]
         if lacking:
             raise WarehouseError(
-                f"Table '{name}' of the warehouse lacks column(s) {', '.join(lacking)} of its contract; "
-                "run 'opsreport validate' and rebuild or repair the warehouse before importing."
+                f"Table '{name}' of the warehouse {target.where.shown} lacks column(s) {', '.join(lacking)} of its "
+                "contract; run 'opsreport validate' and rebuild or repair the warehouse before importing."
             )
 
 
 # --- shops --------------------------------------------------------------------------------------
 
 
-def ensure_shop(con: duckdb.DuckDBPyConnection, shop_id: str, platforms: Sequence[str], *, platform: str | None,
+def ensure_shop(target: write.Session, shop_id: str, platforms: Sequence[str], *, platform: str | None,
                 name: str | None, category: str | None,
                 currency: str | None = None) -> tuple[tuple[str, str] | None, list[Problem]]:
     """The shop's row, created when missing: ((platform, currency) when created, else None; problems).
@@ -124,7 +166,7 @@ def ensure_shop(con: duckdb.DuckDBPyConnection, shop_id: str, platforms: Sequenc
     wanted = currency.strip().upper() if currency is not None else None
     if wanted is not None and not re.fullmatch(r"[A-Z]{3}", wanted):
         return None, [Problem(None, f"--currency '{currency}' is not an ISO 4217 code such as CNY, USD or HKD")]
-    row = con.execute('SELECT platform, currency FROM shops WHERE shop_id = ?', [shop_id]).fetchone()
+    row = target.one('SELECT platform, currency FROM shops WHERE shop_id = ?', [shop_id])
     if row is not None:
         problems = []
         if "any" not in platforms and row[0] not in platforms:
@@ -144,31 +186,37 @@ def ensure_shop(con: duckdb.DuckDBPyConnection, shop_id: str, platforms: Sequenc
         allowed = schemas.PLATFORMS if "any" in platforms else list(platforms)
         return None, [Problem(None, f"--platform '{chosen}' does not fit this source ({', '.join(allowed)})")]
     chosen_currency = wanted or CURRENCY
-    con.execute(
+    target.run(
         "INSERT INTO shops (shop_id, name, platform, category, currency) VALUES (?, ?, ?, ?, ?)",
         [shop_id, name or shop_id, chosen, category or "unknown", chosen_currency],
     )
     return (chosen, chosen_currency), []
 
 
-def own_shop_names(path: Path, shop_id: str, shop_name: str | None = None) -> tuple[str, ...]:
+def own_shop_names(warehouse: str | Path, shop_id: str, shop_name: str | None = None) -> tuple[str, ...]:
     """The names under which an export may list the importing shop itself: its name in the
-    warehouse's ``shops`` (read-only; none when the file or the shop does not exist yet) and
+    warehouse's ``shops`` (read-only; none when the warehouse or the shop does not exist yet) and
     ``shop_name`` (``--shop-name``). A name equal to the shop id (a shop created without a name)
     is kept too: the export then shows it only if the shop really is called so."""
+    from ..warehouse.connection import Warehouse
+
     names = [shop_name.strip()] if shop_name and shop_name.strip() else []
-    if Path(path).is_file():
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error:
-            return tuple(names)  # the import itself reports a file it cannot open
-        try:
-            if "shops" in existing_tables(con):
-                row = con.execute("SELECT name FROM shops WHERE shop_id = ?", [shop_id]).fetchone()
-                if row is not None and row[0] and str(row[0]).strip() not in names:
-                    names.append(str(row[0]).strip())
-        finally:
-            con.close()
+    at = resolve(warehouse)
+    if not at.is_server and not at.path.is_file():
+        return tuple(names)
+    try:
+        wh = Warehouse.open(warehouse)
+    except WarehouseError:
+        return tuple(names)  # the import itself reports a warehouse it cannot open
+    try:
+        if wh.has("shops"):
+            shops = wh.con.table("shops")
+            found = shops.filter(shops.shop_id == shop_id).select("name").limit(1).execute()
+            row = None if found.empty else found.iloc[0, 0]
+            if row and str(row).strip() not in names:
+                names.append(str(row).strip())
+    finally:
+        wh.close()
     return tuple(names)
 
 
@@ -270,30 +318,51 @@ class Counts:
     skipped: int
 
 
-def upsert(con: duckdb.DuckDBPyConnection, st: StagedTable, file_index: int, present: Sequence[str]) -> Counts:
+def upsert(session: ImportSession, st: StagedTable, file_index: int, present: Sequence[str]) -> Counts:
     """Write one file's staged rows of a table; count inserted, updated and unchanged rows."""
+    target = session.store
     keys = st.keys
     on = _key_match(st.table, keys)
     compare = [c for c in present if c not in keys]
     changed = " OR ".join(f's."{c}" IS DISTINCT FROM t."{c}"' for c in compare) or "FALSE"
-    cur = f'(SELECT * FROM "{st.name}" WHERE {FILE} = {int(file_index)})'
+    cur = f'(SELECT * FROM "{_staged_on_store(session, st)}" WHERE {FILE} = {int(file_index)})'
     nullable = {c for c, (_, null) in _contract_columns(st.table).items() if null}
     probe = next((k for k in keys if k not in nullable), keys[0])  # NULL in t only when no stored row matched
-    total, new, differ = con.execute(
+    total, new, differ = target.one(
         f"""SELECT count(*), count(*) FILTER (WHERE t."{probe}" IS NULL),
                    count(*) FILTER (WHERE t."{probe}" IS NOT NULL AND ({changed}))
             FROM {cur} s LEFT JOIN "{st.table}" t ON {on}"""
-    ).fetchone()
+    )
     updated = 0
     if st.on_conflict == "replace" and differ:
         assignments = ", ".join(f'"{c}" = s."{c}"' for c in compare)
-        con.execute(f'UPDATE "{st.table}" AS t SET {assignments} FROM {cur} AS s WHERE {on} AND ({changed})')
+        target.run(f'UPDATE "{st.table}" AS t SET {assignments} FROM {cur} AS s WHERE {on} AND ({changed})')
         updated = int(differ)
     if new:
         cols = ", ".join(f'"{c}"' for c in schemas.columns_of(st.table))
         scols = ", ".join(f's."{c}"' for c in schemas.columns_of(st.table))
-        con.execute(f'INSERT INTO "{st.table}" ({cols}) SELECT {scols} FROM {cur} AS s ANTI JOIN "{st.table}" AS t ON {on}')
+        target.run(f'INSERT INTO "{st.table}" ({cols}) SELECT {scols} FROM {cur} AS s '
+                   f'WHERE NOT EXISTS (SELECT 1 FROM "{st.table}" AS t WHERE {on})')
     return Counts(rows=int(total), inserted=int(new), updated=updated, skipped=int(total) - int(new) - updated)
+
+
+def _staged_on_store(session: ImportSession, st: StagedTable) -> str:
+    """The name under which the warehouse's connection reads ``st``'s staged rows: the temporary
+    table itself in a DuckDB file; on a server, a temporary table of the server's transaction
+    that the rows are copied into once (COPY), dropped at commit or rollback."""
+    if not session.server or st.name in session.sent:
+        return st.name
+    from ..warehouse.copy import copy_rows
+    from ..warehouse.server import pg_type
+
+    local = ibis.duckdb.from_connection(session.stage).table(st.name, database="temp")
+    columns = dict(local.schema().items())
+    session.store.run(f'CREATE TEMP TABLE "{st.name}" ('
+                      + ", ".join(f'"{c}" {pg_type(t)}' for c, t in columns.items()) + ") ON COMMIT DROP")
+    reader = session.stage.execute(f'SELECT * FROM temp."{st.name}"').fetch_record_batch(100_000)
+    copy_rows(session.store.con, st.name, list(columns), reader)
+    session.sent.add(st.name)
+    return st.name
 
 
 def _key_match(table: str, keys: Sequence[str]) -> str:
@@ -314,7 +383,7 @@ def _contract_columns(table: str) -> dict[str, tuple[str, bool]]:
 # --- references -----------------------------------------------------------------------------------
 
 
-def unknown_references(con: duckdb.DuckDBPyConnection, mapping, results: Sequence, files: Sequence[Path]) -> list[Problem]:
+def unknown_references(session: ImportSession, mapping, results: Sequence, files: Sequence[Path]) -> list[Problem]:
     """Cells of ``refers_to`` columns (staff_id: staff.staff_id) whose value the referred table holds
     neither in the warehouse nor among this import's own rows: one problem per value, naming its rows."""
     problems: list[Problem] = []
@@ -325,7 +394,7 @@ def unknown_references(con: duckdb.DuckDBPyConnection, mapping, results: Sequenc
                 continue
             if spec.refers_to not in known:
                 table, _, ref = spec.refers_to.partition(".")
-                have = {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{ref}" FROM "{table}" WHERE "{ref}" IS NOT NULL').fetchall()}
+                have = {str(v) for (v,) in session.store.rows(f'SELECT DISTINCT "{ref}" FROM "{table}" WHERE "{ref}" IS NOT NULL')}
                 for r in results:  # rows of the referred table in this very import (a roster's managers)
                     staged = r.staged.get(table)
                     if staged is not None and ref in staged.frame.columns:

@@ -72,7 +72,7 @@ class FileReport:
 
 
 def import_files(
-    warehouse: Path | str,
+    warehouse: Path | str,  # a DuckDB file, or a server (warehouse.location): one transaction either way
     shop_id: str | None,
     source: str | None,
     files: Sequence[Path | str],
@@ -125,7 +125,6 @@ def import_files(
         mapping, note = detection.mapping, detection.describe()
     else:
         mapping = get_mapping(source, mappings_dir)
-    warehouse = Path(warehouse)
     check_scope(mapping, shop_id, {"--shop-name": shop_name, "--category": category, "--platform": platform,
                                    "--currency": currency})
     options = check_options(mapping, {"promo": promo}, mappings_dir)
@@ -137,22 +136,22 @@ def import_files(
         raise ImportProblemsError(summary(problems, paths), problems)
 
     reports: list[FileReport] = []
-    with load.transaction(warehouse, dry_run=dry_run) as con:
+    with load.session(warehouse, dry_run=dry_run) as session:
         created, problems = None, []
         if shop_id is not None:
             created, problems = load.ensure_shop(
-                con, shop_id, mapping.platform, platform=platform, name=shop_name, category=category, currency=currency
+                session.store, shop_id, mapping.platform, platform=platform, name=shop_name, category=category, currency=currency
             )
         staged_tables = {}
         for target in mapping.targets:
             parts = [(i, r.staged[target.table]) for i, r in enumerate(results) if target.table in r.staged]
             if parts:
-                staged_tables[target.table] = st = load.stage(con, target.table, shop_id, parts)
-                problems += load.conflicts(con, st, paths)
-        problems += load.unknown_references(con, mapping, results, paths)
+                staged_tables[target.table] = st = load.stage(session.stage, target.table, shop_id, parts)
+                problems += load.conflicts(session.stage, st, paths)
+        problems += load.unknown_references(session, mapping, results, paths)
         if not problems:  # contract checks only once the rows stand on their own
             for st in staged_tables.values():
-                problems += load.check_contract(con, st)
+                problems += load.check_contract(session.stage, st)
         if problems:
             raise ImportProblemsError(summary(problems, paths), problems)
         for i, r in enumerate(results):
@@ -161,7 +160,7 @@ def import_files(
                 staged = r.staged.get(target.table)
                 if staged is None:
                     continue
-                counts = load.upsert(con, staged_tables[target.table], i, staged.present)
+                counts = load.upsert(session, staged_tables[target.table], i, staged.present)
                 span = date_range(staged, target) or (None, None)
                 changes.append(TableChange(target.table, counts.rows, counts.inserted, counts.updated,
                                            counts.skipped, *span))

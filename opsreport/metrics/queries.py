@@ -135,8 +135,8 @@ def buyer_parts(
     )
     out = per_buyer.group_by("period").aggregate(
         paid_buyers=per_buyer.count(),
-        new_buyers=per_buyer.is_new.cast("int64").sum(),
-        new_buyer_gmv=(per_buyer.gmv * per_buyer.is_new.cast("float64")).sum(),
+        new_buyers=per_buyer.is_new.ifelse(1, 0).sum(),
+        new_buyer_gmv=(per_buyer.gmv * per_buyer.is_new.ifelse(1.0, 0.0)).sum(),
     )
     return out.execute().set_index("period").reindex(list(periods)).fillna(0)
 
@@ -151,7 +151,7 @@ def repurchase_parts(wh: Warehouse, shop_id: str, ends: Mapping[str, dt.date], w
         per_buyer = w.group_by("customer_id").aggregate(n=w.count())
         agg = per_buyer.aggregate(
             window_buyers=per_buyer.count(),
-            repeat_buyers=(per_buyer.n >= 2).cast("int64").sum(),
+            repeat_buyers=(per_buyer.n >= 2).ifelse(1, 0).sum(),
         ).execute()
         rows.append({"period": label, **agg.iloc[0].fillna(0).to_dict()})
     return pd.DataFrame(rows).set_index("period")
@@ -213,7 +213,7 @@ def rfm_counts(wh: Warehouse, shop_id: str, ends: Mapping[str, dt.date], lookbac
     for label, at in ends.items():
         snap = rfm_snapshot(o, at, lookback_days, dormant_days)
         agg = snap.group_by("segment").aggregate(
-            customers=snap.count(), dormant=snap.dormant.cast("int64").sum()
+            customers=snap.count(), dormant=snap.dormant.ifelse(1, 0).sum()
         ).execute()
         agg.insert(0, "period", label)
         frames.append(agg)

@@ -1,4 +1,10 @@
-"""Opening the warehouse and reading its canonical tables, each checked against its contract."""
+"""Opening the warehouse and reading its canonical tables, each checked against its contract.
+
+A warehouse is a DuckDB file (the default) or a PostgreSQL server (``location.py`` says how one
+is named); both are read through the same Ibis expressions. Contract checks run once per version
+of the data: a DuckDB file's version is the hash of its bytes (``stamp``), a server's the
+order-independent hash of its canonical tables' rows (``server.content_stamp``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import ibis
 
 from .. import schemas
 from ..errors import DataNotFoundError, WarehouseError, is_lock_error, locked_warehouse
+from . import location as _location
 
 
 def stamp(path: str | Path) -> str:
@@ -52,11 +59,12 @@ def _validated() -> dict[str, str]:
         return {}
 
 
-def _remember_valid(path: Path, file_stamp: str) -> None:
-    """Record that every table of this file version met its contract, so later reports on the
-    same unchanged file (the other shops of a weekly run, the notebook's kernel) skip the check."""
+def _remember_valid(key: str, file_stamp: str) -> None:
+    """Record that every table of this version of a warehouse (``key``: a file's resolved path, a
+    server's shown URL) met its contract, so later reports on the same unchanged data (the other
+    shops of a weekly run, the notebook's kernel) skip the check."""
     cache = _validated()
-    cache[str(path.resolve())] = file_stamp
+    cache[key] = file_stamp
     target = _cache_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,17 +76,29 @@ def _remember_valid(path: Path, file_stamp: str) -> None:
 
 
 class Warehouse:
-    """A read-only view of the canonical tables (an embedded DuckDB file by default)."""
+    """A read-only view of the canonical tables (an embedded DuckDB file by default, or a
+    PostgreSQL server). ``location`` is safe to show: a path, or a URL without its password."""
 
-    def __init__(self, con: ibis.BaseBackend, location: str):
+    def __init__(self, con: ibis.BaseBackend, location: str, *, server: bool = False):
         self.con = con
         self.location = location
+        self.server = server
         self._checked: dict[str, ibis.Table] = {}
         self._counts: dict[str, dict[str, int]] = {}
 
+    def __repr__(self) -> str:
+        return f"Warehouse({self.location!r})"
+
     @classmethod
-    def open(cls, path: str | Path) -> "Warehouse":
-        path = Path(path)
+    def open(cls, where: str | Path) -> "Warehouse":
+        """Open the warehouse ``where`` names: a DuckDB file, a postgresql:// URL, ``env:NAME`` or a
+        name of the warehouses file (``location.resolve``)."""
+        at = _location.resolve(where)
+        if at.is_server:
+            from . import server
+
+            return cls(server.connect(at), at.shown, server=True)
+        path = at.path
         if path.is_dir():
             raise WarehouseError(f"Warehouse {path} is a folder; give the DuckDB file inside it (e.g. {path / 'shop.duckdb'}).")
         if not path.is_file():
@@ -104,8 +124,11 @@ class Warehouse:
 
     @cached_property
     def trusted(self) -> bool:
-        """True when this unchanged file already passed every contract check (same content hash;
-        a different size settles it without reading the file)."""
+        """True when this unchanged warehouse already passed every contract check (same content
+        stamp; for a file, a different size settles it without reading the file)."""
+        if self.server:
+            known = _validated().get(self.location)
+            return bool(known) and known == self.content
         path = Path(self.location)
         if not path.is_file():
             return False
@@ -114,10 +137,33 @@ class Warehouse:
             return False
         return known == self.content
 
+    def vouch(self, content: str | None) -> bool:
+        """Trust this warehouse when its content is ``content``, a version whose every table the
+        caller saw pass the contract checks (a batch checks once and tells its workers, which may
+        run on machines without this machine's record of validated warehouses)."""
+        if content and "trusted" not in self.__dict__ and self.content == content:
+            self.__dict__["trusted"] = True  # the cached_property's value, set ahead
+        return bool(self.__dict__.get("trusted"))
+
     @cached_property
     def content(self) -> str:
-        """The file's content stamp (``stamp()``), computed once per opened warehouse."""
+        """The warehouse's content stamp, computed once per opened warehouse: a file's ``stamp()``,
+        a server's ``server.content_stamp`` of its canonical tables."""
+        if self.server:
+            return self._server_state[0]
         return stamp(self.location)
+
+    @cached_property
+    def _server_state(self) -> tuple[str, dict[str, int]]:
+        from . import server
+
+        return server.content_stamp(self.con, sorted(self.table_names & set(schemas.CONTRACTS)))
+
+    def _cache_key(self) -> str | None:
+        if self.server:
+            return self.location
+        path = Path(self.location)
+        return str(path.resolve()) if path.is_file() else None
 
     @cached_property
     def table_names(self) -> set[str]:
@@ -149,8 +195,8 @@ class Warehouse:
         tables, without a shops table, or without shops. Empty when every report can run."""
         from ..errors import ContractError
 
-        path = Path(self.location)
-        before = self.content if path.is_file() and not self.trusted else None
+        key = self._cache_key()
+        before = self.content if key is not None and not self.trusted else None
         problems = []
         present = sorted(self.table_names & set(schemas.CONTRACTS))
         if not present:
@@ -180,7 +226,7 @@ class Warehouse:
                     "report on. Import a shop's exports with 'opsreport import --shop ...'."
                 )
         if not problems and before is not None:
-            _remember_valid(path, before)
+            _remember_valid(key, before)
         return problems
 
     def shop_row_counts(self, shop_id: str) -> dict[str, int]:
@@ -215,8 +261,12 @@ class Warehouse:
         return match.iloc[0].to_dict()
 
     def fingerprint(self) -> dict:
-        """Row counts, file size and content hash: enough to tell two runs on different data apart."""
+        """Row counts, file size and content hash: enough to tell two runs on different data apart.
+        A server's content is the hash of its canonical rows (no size: a server has no file)."""
         out = {"location": self.location}
+        if self.server:
+            stamp_, rows = self._server_state
+            return out | {"content": stamp_, "rows": dict(sorted(rows.items()))}
         path = Path(self.location)
         if path.is_file():
             out["bytes"] = path.stat().st_size

@@ -7,6 +7,9 @@ the period's inputs (every measure of every person, with its evidence) as canoni
 snapshot instead of the live tables. Re-scoring a closed period on purpose (a correction) needs a
 reason: the snapshot is replaced and ``appraisal_rescores`` keeps when, why, both fingerprints and
 what changed (each person's input whose value, reference or status moved).
+
+The warehouse is a DuckDB file or a server (``warehouse.location``): reads are Ibis expressions,
+writes one transaction of portable SQL (``warehouse.write``).
 """
 
 from __future__ import annotations
@@ -18,10 +21,11 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from ...errors import ParamsError, WarehouseError
+from ...warehouse import write
+from ...warehouse.connection import Warehouse
 
 SIGNIFICANT = 12  # digits a frozen number keeps: beyond float noise, far below a cent or a basis point
 COLUMNS = ["staff_id", "input", "value", "reference", "unit", "known", "reason", "flag", "evidence"]
@@ -73,18 +77,22 @@ def _frame(text: str) -> pd.DataFrame:
 
 def load(warehouse: str | Path, team: str, period: str) -> Snapshot | None:
     """The closed period's snapshot, or None when the period is open."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        if not _has_table(con, "appraisal_snapshots"):
+    wh = Warehouse.open(warehouse)
+    try:
+        if not wh.has("appraisal_snapshots"):
             return None
-        row = con.execute("SELECT closed_at, fingerprint, inputs_json FROM appraisal_snapshots WHERE team = ? AND period = ?",
-                          [team, period]).fetchone()
-    if row is None:
+        t = wh.con.table("appraisal_snapshots")
+        found = (t.filter((t.team == team) & (t.period == period))
+                 .select("closed_at", "fingerprint", "inputs_json").limit(1).execute())
+    finally:
+        wh.close()
+    if found.empty:
         return None
-    closed_at, stored, text = row
+    closed_at, stored, text = found.iloc[0]
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != stored:
         raise WarehouseError(f"the snapshot of team {team} {period} in appraisal_snapshots does not match its fingerprint "
                              f"{stored[:12]}: it was edited by hand. Re-score the period with a reason instead.")
-    return Snapshot(team, period, closed_at, stored, _frame(text))
+    return Snapshot(team, period, pd.Timestamp(closed_at).to_pydatetime(), stored, _frame(text))
 
 
 def close(warehouse: str | Path, team: str, period: str, inputs: pd.DataFrame, *, now: dt.datetime | None = None) -> Snapshot:
@@ -94,8 +102,8 @@ def close(warehouse: str | Path, team: str, period: str, inputs: pd.DataFrame, *
     text = canonical(inputs)
     stamp = now or dt.datetime.now().replace(microsecond=0)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("INSERT INTO appraisal_snapshots (team, period, closed_at, fingerprint, inputs_json) VALUES (?, ?, ?, ?, ?)",
+    with write.writing(warehouse) as session:
+        session.run("INSERT INTO appraisal_snapshots (team, period, closed_at, fingerprint, inputs_json) VALUES (?, ?, ?, ?, ?)",
                     [team, period, stamp, digest, text])
     return Snapshot(team, period, stamp, digest, _frame(text))
 
@@ -126,26 +134,25 @@ def rescore(warehouse: str | Path, team: str, period: str, inputs: pd.DataFrame,
     text = canonical(inputs)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     stamp = now or dt.datetime.now().replace(microsecond=0)
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("BEGIN")
-        con.execute("UPDATE appraisal_snapshots SET closed_at = ?, fingerprint = ?, inputs_json = ? WHERE team = ? AND period = ?",
+    with write.writing(warehouse) as session:  # one transaction: the new snapshot and its log entry
+        session.run("UPDATE appraisal_snapshots SET closed_at = ?, fingerprint = ?, inputs_json = ? WHERE team = ? AND period = ?",
                     [stamp, digest, text, team, period])
-        con.execute("INSERT INTO appraisal_rescores (team, period, rescored_at, reason, fingerprint_before, fingerprint_after, "
+        session.run("INSERT INTO appraisal_rescores (team, period, rescored_at, reason, fingerprint_before, fingerprint_after, "
                     "changes_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [team, period, stamp, reason.strip(), old.fingerprint, digest,
                      json.dumps(moved, ensure_ascii=False, sort_keys=True)])
-        con.execute("COMMIT")
     return moved
 
 
 def log(warehouse: str | Path, team: str, period: str) -> pd.DataFrame:
     """The re-scores of a period, oldest first."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        if not _has_table(con, "appraisal_rescores"):
-            return pd.DataFrame(columns=["rescored_at", "reason", "fingerprint_before", "fingerprint_after", "changes_json"])
-        return con.execute("SELECT rescored_at, reason, fingerprint_before, fingerprint_after, changes_json FROM appraisal_rescores "
-                           "WHERE team = ? AND period = ? ORDER BY rescored_at", [team, period]).df()
-
-
-def _has_table(con, name: str) -> bool:
-    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0] > 0
+    columns = ["rescored_at", "reason", "fingerprint_before", "fingerprint_after", "changes_json"]
+    wh = Warehouse.open(warehouse)
+    try:
+        if not wh.has("appraisal_rescores"):
+            return pd.DataFrame(columns=columns)
+        t = wh.con.table("appraisal_rescores")
+        return (t.filter((t.team == team) & (t.period == period)).select(*columns).order_by("rescored_at")
+                .execute().reset_index(drop=True))
+    finally:
+        wh.close()

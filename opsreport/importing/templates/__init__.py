@@ -585,28 +585,29 @@ def reference_rows(template: Template, values: dict[str, str]) -> list[tuple] | 
             raise ParamsError(f"{', '.join(alone)} chooses whom the {ref.sheet['en']} sheet lists: give --{ref.option} "
                               "too (the warehouse to read them from)")
         return None
-    import duckdb
-
     from ...errors import WarehouseError
+    from ...warehouse.connection import Warehouse
+    from ...warehouse.location import is_url
 
-    path = Path(values[ref.option]).expanduser()
+    given = values[ref.option]
+    path = given if is_url(given) or str(given).startswith("env:") else Path(given).expanduser()
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        raise WarehouseError(f"--{ref.option} {path}: cannot be opened as a warehouse "
-                             f"({str(exc).splitlines()[0]})") from None
+        wh = Warehouse.open(path)
+    except WarehouseError as exc:
+        raise WarehouseError(f"--{ref.option} {path}: cannot be opened as a warehouse ({exc})") from None
+    path = wh.location  # shown from here on: a server's URL without its password
     try:
-        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
-        if ref.table not in have:
+        if not wh.has(ref.table):
             raise WarehouseError(f"--{ref.option} {path}: the warehouse has no table '{ref.table}' (import it first)")
         where = [(column, values[option]) for column, option in ref.where.items() if values.get(option)]
-        columns = ", ".join(f'"{c.column}"' for c in ref.columns)
-        sql = f'SELECT {columns} FROM "{ref.table}"'
-        if where:
-            sql += " WHERE " + " AND ".join(f'"{c}" = ?' for c, _ in where)
-        rows = con.execute(sql + " ORDER BY 1", [v for _, v in where]).fetchall()
+        t = wh.con.table(ref.table)
+        for column, value in where:
+            t = t.filter(t[column] == value)
+        first = ref.columns[0].column
+        found = t.select(*[c.column for c in ref.columns]).order_by(first).to_pyarrow()
+        rows = [tuple(r.values()) for r in found.to_pylist()]  # Python values, as DuckDB's fetchall gave
     finally:
-        con.close()
+        wh.close()
     if not rows:
         said = ", ".join(f"--{option} {values[option]}" for option in ref.where.values() if values.get(option))
         known = ""
