@@ -87,32 +87,64 @@ def run(
     all_: Annotated[bool, typer.Option("--all", "--all-shops", help="render every report the family fans out to "
                                        "(the weekly review: every shop of the warehouse); a failing one is reported "
                                        "and the others still render")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="with --all: local worker processes rendering at once")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(help="with --all: render on the Dask cluster of this scheduler, "
+                                                     "e.g. tcp://10.0.0.5:8786")] = None,
+    force: Annotated[bool, typer.Option("--force", help="with --all: render again the reports whose parameters and "
+                                        "data are unchanged since they were published")] = False,
+    deliver: Annotated[Optional[Path], typer.Option("--deliver", help="delivery config (email, group bots): send "
+                                                    "what was rendered; also env OPSREPORT_DELIVERY")] = None,
 ) -> None:
-    """Render one report: validate parameters, execute its notebook, export HTML/PDF/Excel."""
+    """Render one report, or with --all every shop's: validate parameters, execute the notebook, export
+    HTML/PDF/Excel, and deliver what was rendered when a delivery config is given."""
     with _guard():
         values = params_mod.load(report, params, params_mod.parse_set(set_, params_mod.model_for(report)))
         chosen = _formats(formats)
+        if not all_ and (workers > 1 or scheduler or force):
+            raise params_mod.ParamsError("--workers, --scheduler and --force apply to a batch: add --all (--all-shops).")
         from .render.publish import check_out_root
 
         check_out_root(out)  # before the warehouse is read: a bad --out is known at once
+        from .delivery import find_config, load_config
+
+        found = find_config(deliver)
+        delivery = load_config(found[0], origin=found[1]) if found else None  # known bad before any render
         from .reports import render_all, render_report
 
         if all_:
-            folders, failures = render_all(report, values, out_root=out, formats=chosen, echo=typer.echo)
+            result, refused = render_all(report, values, out_root=out, formats=chosen, echo=typer.echo,
+                                         workers=workers, scheduler=scheduler, force=force)
+            typer.echo(result.summary())
+            folders = [o.folder for o in result.rendered]
         else:
-            folder = render_report(report, values, out_root=out, formats=chosen)
+            folders = [render_report(report, values, out_root=out, formats=chosen)]
+            typer.echo(f"wrote {folders[0]}")
+        delivered = _deliver(delivery, folders, out)
     if all_:
-        _summary(folders, failures)
-        return
-    typer.echo(f"wrote {folder}")
+        _batch_summary(result, refused, delivered)
+    elif delivered is not None and delivered.failed:
+        raise typer.Exit(code=4)
 
 
-def _summary(folders: list[Path], failures: dict) -> None:
-    for folder in folders:
-        typer.echo(f"wrote {folder}")
-    if failures:
-        typer.secho(f"error: {len(failures)} report(s) failed: {', '.join(failures)}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(code=max(exc.exit_code for exc in failures.values()))
+def _deliver(config, folders: list[Path], out: Path):
+    """Send what this run rendered (never what it skipped: that went out when it was rendered)."""
+    if config is None or not folders:
+        return None
+    from .delivery import deliver
+
+    outcome = deliver(folders, config, out_root=out, echo=typer.echo)
+    typer.echo(outcome.summary())
+    return outcome
+
+
+def _batch_summary(result, refused: dict, delivered) -> None:
+    problems = [f"{name} (refused: {exc})" for name, exc in refused.items()] + [o.label for o in result.failed]
+    if problems:
+        typer.secho(f"error: {len(problems)} report(s) not rendered: {'; '.join(problems)}", err=True, fg=typer.colors.RED)
+        codes = [exc.exit_code for exc in refused.values()] + [o.exit_code for o in result.failed]
+        raise typer.Exit(code=max(codes))
+    if delivered is not None and delivered.failed:
+        raise typer.Exit(code=4)
 
 
 @app.command()
@@ -149,7 +181,9 @@ def validate(
         for text in problems:
             typer.secho(text, err=True, fg=typer.colors.RED)
         raise typer.Exit(code=2)
-    typer.echo(f"{warehouse}: every table meets its contract")
+    from .warehouse.location import redact
+
+    typer.echo(f"{redact(warehouse)}: every table meets its contract")
 
 
 @app.command("import")
@@ -231,6 +265,10 @@ app.add_typer(appraisal_app, name="appraisal")
 from .warehouse.cli import app as warehouse_app  # noqa: E402 - a light module: typer only until a command runs
 
 app.add_typer(warehouse_app, name="warehouse")
+
+from .delivery.cli import deliver_command  # noqa: E402 - light: typer and pydantic until it runs
+
+app.command("deliver")(deliver_command)
 
 
 @appraisal_app.command("close")

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from . import families
 from . import params as params_mod
-from .errors import ContractError, OpsReportError
+from .batch import BatchResult
+from .errors import ContractError, OpsReportError, RenderError
 from .families.spec import FamilySpec
 from .params import ReportParams
 from .render.job import RenderJob
 from .warehouse.connection import Warehouse
+from .warehouse.location import for_parameters
 
 
 def notebook_path(report: str) -> Path:
@@ -36,19 +38,21 @@ def _checked(values: ReportParams) -> Warehouse:
     return wh
 
 
-def prepare(spec: FamilySpec, values: ReportParams, *, out_root: Path, formats: set[str], wh: Warehouse | None = None) -> RenderJob:
-    """Check ``values`` against the data and build the job that renders them."""
+def prepare(spec: FamilySpec, values: ReportParams, *, out_root: Path, formats: set[str], wh: Warehouse | None = None,
+            fingerprint: dict | None = None) -> RenderJob:
+    """Check ``values`` against the data and build the job that renders them (``fingerprint``:
+    the warehouse's, when the caller already has it: a batch computes it once)."""
     own = wh is None
     wh = wh or _checked(values)
     try:
         resolved = spec.resolve(wh, values)
-        fingerprint = wh.fingerprint()
+        fingerprint = fingerprint or wh.fingerprint()
     finally:
         if own:
             wh.close()
     # the notebook gets the resolved values, so the folder name and the report always agree
     parameters = values.model_copy(
-        update={**resolved.updates, "warehouse": str(Path(values.warehouse).resolve())}
+        update={**resolved.updates, "warehouse": for_parameters(values.warehouse)}
     ).model_dump()
     return RenderJob(
         report=spec.name,
@@ -82,27 +86,41 @@ def render_all(
     formats: set[str],
     updates: list[dict] | None = None,
     echo: Callable[[str], None] = print,
-) -> tuple[list[Path], dict[str, OpsReportError]]:
+    workers: int = 1,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: bool | None = None,
+) -> tuple[BatchResult, dict[str, OpsReportError]]:
     """Every report the family fans out to (every shop for the weekly review), or one per entry of
-    ``updates``: the unattended job. A report that fails is reported and the others still render."""
-    from .render import pipeline
+    ``updates``: the unattended job (see :mod:`opsreport.batch`). A report whose parameters or
+    data are wrong is reported with the failures and the others still render; a published report
+    whose parameters and data are unchanged is skipped unless ``force``."""
+    from . import batch
+    from .render import kernels
 
     spec = families.get(report)
     wh = _checked(values)
+    tasks, refused = [], {}
+    if workers == 1 and not scheduler:
+        kernels.prestart(spec.notebook.parent)  # warm while the batch is planned
     try:
-        batch = ([values.model_copy(update=u) for u in updates] if updates is not None else spec.fan_out(wh, values))
-        folders, failures = [], {}
-        for one in batch:
+        fingerprint = wh.fingerprint()
+        planned = [values.model_copy(update=u) for u in updates] if updates is not None else spec.fan_out(wh, values)
+        for one in planned:
             name = _describe(spec, one)
-            echo(f"rendering {spec.name} of {name}...")
             try:
-                folders.append(pipeline.render(prepare(spec, one, out_root=out_root, formats=formats, wh=wh)))
+                job = prepare(spec, one, out_root=out_root, formats=formats, wh=wh, fingerprint=fingerprint)
             except OpsReportError as exc:
-                failures[name] = exc
-                echo(f"{name} failed: {exc}")
+                refused[name] = exc
+                echo(f"{name} refused: {exc}")
+                continue
+            tasks.append(batch.Task(f"{spec.name} {job.key} {job.period}", job))
+    except BaseException:
+        kernels.shutdown_all()
+        raise
     finally:
         wh.close()
-    return folders, failures
+    return batch.run(tasks, workers=workers, scheduler=scheduler, force=force, echo=echo, progress=progress), refused
 
 
 def _describe(spec: FamilySpec, values: ReportParams) -> str:
@@ -129,7 +147,10 @@ def render_demo(
         for name in spec.demo_params:
             base = params_mod.load(spec.name, spec.params_dir / name).model_copy(update={"warehouse": str(warehouse)})
             updates = spec.demo_keys() if spec.demo_keys else [{}]
-            done, failed = render_all(spec.name, base, out_root=out_root, formats=formats, updates=updates, echo=echo)
-            folders += done
-            failures.update({f"{spec.name} {key}": exc for key, exc in failed.items()})
+            # the demo always renders: it shows what the code of today makes of the data
+            result, refused = render_all(spec.name, base, out_root=out_root, formats=formats, updates=updates,
+                                         echo=echo, force=True, progress=False)
+            folders += [o.folder for o in result.rendered]
+            failures.update({f"{spec.name} {key}": exc for key, exc in refused.items()})
+            failures.update({o.label: RenderError(o.message) for o in result.failed})
     return folders, failures

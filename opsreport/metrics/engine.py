@@ -216,7 +216,8 @@ def _aggregate(model, part_keys, wh, shop_id, start, end, by, dims, where, value
     if model.by_group is not None:
         t = model.by_group(t, by)
     exprs = {_column(model, p): a.expr(t) for p, a in aggs.items()}
-    result = t.group_by(by).aggregate(**exprs) if by else t.aggregate(**exprs)
+    # groups come back in any order, and differently on each engine: the same rows, in key order
+    result = t.group_by(by).aggregate(**exprs).order_by(list(by)) if by else t.aggregate(**exprs)
     return result.execute()
 
 

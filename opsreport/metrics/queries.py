@@ -170,7 +170,7 @@ def sums_by_period(
     t = t.mutate(period=label_by_period(t.date, periods, is_timestamp=False))
     t = t.filter(t.period.notnull())
     aggs = {name: (t[col] if isinstance(col, str) else col.resolve(t)).sum() for name, col in measures.items()}
-    return t.group_by(["period", *keys]).aggregate(**aggs).execute()
+    return t.group_by(["period", *keys]).aggregate(**aggs).order_by(["period", *keys]).execute()
 
 
 def rfm_snapshot(o: ibis.Table, at: dt.date, lookback_days: int, dormant_days: int) -> ibis.Table:
@@ -214,7 +214,7 @@ def rfm_counts(wh: Warehouse, shop_id: str, ends: Mapping[str, dt.date], lookbac
         snap = rfm_snapshot(o, at, lookback_days, dormant_days)
         agg = snap.group_by("segment").aggregate(
             customers=snap.count(), dormant=snap.dormant.ifelse(1, 0).sum()
-        ).execute()
+        ).order_by("segment").execute()  # groups come in any order, differently on each engine
         agg.insert(0, "period", label)
         frames.append(agg)
     return pd.concat(frames, ignore_index=True)
@@ -227,4 +227,4 @@ def rfm_movement(wh: Warehouse, shop_id: str, before: dt.date, after: dt.date, l
     b = rfm_snapshot(o, after, lookback_days, dormant_days).select("customer_id", seg_to="segment")
     j = a.outer_join(b, a.customer_id == b.customer_id)
     j = j.mutate(seg_from=j.seg_from.fill_null("none"), seg_to=j.seg_to.fill_null("none"))
-    return j.group_by(["seg_from", "seg_to"]).aggregate(customers=j.count()).execute()
+    return j.group_by(["seg_from", "seg_to"]).aggregate(customers=j.count()).order_by(["seg_from", "seg_to"]).execute()

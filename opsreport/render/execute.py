@@ -82,6 +82,7 @@ def execute_notebook(
     *,
     cwd: Path | None = None,
     timeout: int = 900,
+    km: InterpreterKernelManager | None = None,
 ) -> nbformat.NotebookNode:
     """Run ``notebook`` with ``parameters`` and write the executed notebook to ``output``.
 
@@ -99,6 +100,9 @@ def execute_notebook(
         Working directory of the kernel; defaults to the notebook's folder, as in JupyterLab.
     timeout : int
         Seconds any single cell may run before the execution is abandoned.
+    km : InterpreterKernelManager, optional
+        A kernel already running (a batch's warm kernel, ``render.kernels``), used and left
+        running; by default a new kernel is started for this notebook and stopped after it.
 
     Returns
     -------
@@ -136,6 +140,7 @@ def execute_notebook(
             start_timeout=120,
             execution_timeout=timeout,
             kernel_manager_class=InterpreterKernelManager,
+            km=km,
             # Every output is in once the last cell is idle; a graceful shutdown only adds
             # seconds (the kernel waits on its own atexit work), so stop it at once.
             shutdown_kernel="immediate",

@@ -19,6 +19,7 @@ from . import publish
 from .execute import execute_notebook
 from .html import notebook_to_html
 from .job import RenderJob
+from .kernels import WarmKernel
 from .manifest import MANIFEST_NAME, build_manifest, list_files, write_manifest
 from .pdf import html_to_pdf
 
@@ -37,13 +38,15 @@ OUTPUT_PARAMETER = "output_dir"
 PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE = 0o600, 0o700
 
 
-def render(job: RenderJob) -> Path:
+def render(job: RenderJob, kernel: WarmKernel | None = None, *, index: bool = True) -> Path:
     """Render ``job`` and publish it to ``<out_root>/<report>/<key>/<period>/``.
 
     ``report.ipynb`` and ``run.json`` are always written; ``job.formats`` is a subset of
     ``{"html", "pdf", "xlsx"}``. For ``xlsx`` the notebook receives ``excel_path`` and must write
     the workbook there (with :func:`opsreport.render.excel.write_workbook`). Returns the
-    published report folder.
+    published report folder. ``kernel``: a batch's warm kernel to run the notebook in (reset
+    before, replaced after a failure); by default the notebook gets a kernel of its own.
+    ``index=False`` leaves ``outputs/index.html`` to the caller (a batch writes it once at the end).
     """
     report, notebook, parameters = job.report, job.notebook, job.parameters
     key, period, lang = job.key, job.period, job.lang
@@ -68,7 +71,13 @@ def render(job: RenderJob) -> Path:
             if OUTPUT_PARAMETER in values:
                 values[OUTPUT_PARAMETER] = str(stage)
             with _timed(timings, "execute"):
-                nb = execute_notebook(Path(notebook), values, stage / NOTEBOOK_NAME)
+                km = kernel.ready_for(parameters.get("warehouse"), fingerprint.get("content")) if kernel else None
+                try:
+                    nb = execute_notebook(Path(notebook), values, stage / NOTEBOOK_NAME, km=km)
+                except BaseException:
+                    if kernel:
+                        kernel.discard()
+                    raise
             if "xlsx" in formats and not (stage / XLSX_NAME).is_file():
                 raise RenderError(
                     f"The notebook {Path(notebook).name} ran but wrote no Excel workbook: it must "
@@ -97,13 +106,15 @@ def render(job: RenderJob) -> Path:
                 formats=sorted(formats),
                 notebook=Path(notebook).name,
                 private=job.private,
+                headlines=headlines_of(nb),
             )
             write_manifest(manifest, stage / MANIFEST_NAME)
             if job.private:
                 _owner_only(stage)
             _point_at_final_folder(stage / NOTEBOOK_NAME, stage, publish.report_dir(out_root, report, key, period))
             final = publish.publish(stage, out_root, report=report, key=key, period=period, private=job.private)
-        publish.write_index(out_root)
+        if index:
+            publish.write_index(out_root)
     except OpsReportError:
         raise
     except Exception as exc:  # disk full, permissions...: still one clear error
@@ -134,3 +145,24 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         yield
     finally:
         timings[stage] = time.perf_counter() - start
+
+
+def headlines_of(nb) -> list[str]:
+    """The sentences of the report's headline box (``callout(..., headlines=True)``), as plain
+    text, for run.json; empty when the notebook shows none."""
+    from bs4 import BeautifulSoup
+
+    from opsreport.viz.tables import HEADLINES_ATTRIBUTE
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            page = (output.get("data") or {}).get("text/html")
+            if not page:
+                continue
+            page = "".join(page) if isinstance(page, list) else page
+            if HEADLINES_ATTRIBUTE not in page:
+                continue
+            box = BeautifulSoup(page, "html.parser").find(attrs={HEADLINES_ATTRIBUTE: True})
+            if box is not None:
+                return [" ".join(li.get_text().split()) for li in box.find_all("li")]
+    return []

@@ -9,10 +9,11 @@ never sees a half-written report, and a failed run leaves nothing behind::
         final = publish(stage, out_root, report=..., key=..., period=...)
     write_index(out_root)
 
-A run that is killed (SIGKILL, power loss) cannot clean up: its ``.staging-<pid>-*`` (and
-``.old-<pid>-*``) folders stay. The next run removes the stale ones, those whose process is
-gone (or, without a PID in the name, older than :data:`STALE_AFTER` seconds); a folder of a run
-still going is never touched, so concurrent runs into one output root are safe.
+A run that is killed (SIGKILL, power loss) cannot clean up: its ``.staging-<pid>@<host>-*``
+(and ``.old-<pid>@<host>-*``) folders stay. The next run removes the stale ones, those whose
+process is gone (or, written by another host sharing the folder or without a PID in the name,
+older than :data:`STALE_AFTER` seconds); a folder of a run still going is never touched, so
+concurrent runs into one output root, from one machine or the workers of a cluster, are safe.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -41,7 +43,13 @@ _FOLDER_MODE = 0o755  # mkdtemp makes 0700 folders: published reports must stay 
 _PRIVATE_FOLDER_MODE = 0o700  # ...except personal ones (appraisals): their owner only
 #: Leftovers of a run without a PID in their name are stale after this many seconds.
 STALE_AFTER = 15 * 60
-_LEFTOVER = re.compile(r"^\.(?:staging|old)-(?:(\d+)-)?[^/]*$|^\.index-[0-9a-f]+\.html$")
+_LEFTOVER = re.compile(r"^\.(?:staging|old)-(?:(\d+)(?:@([^-/]+))?-)?[^/]*$|^\.index-[0-9a-f]+\.html$")
+#: Which host a leftover's PID belongs to: hyphens would end the tag, so they become underscores.
+_HOST = socket.gethostname().replace("-", "_") or "host"
+
+
+def _owner_tag() -> str:
+    return f"{os.getpid()}@{_HOST}"
 
 
 def check_out_root(out_root: Path) -> None:
@@ -90,9 +98,10 @@ def _short(text: str, width: int = 60) -> str:
 def clean_stale(out_root: Path, *, now: float | None = None) -> list[Path]:
     """Remove what killed runs left directly under ``out_root``; return what was removed.
 
-    A leftover whose name carries a PID (``.staging-<pid>-*``, ``.old-<pid>-*``) is stale when
-    that process no longer runs; one without (older versions, ``.index-*.html``) when it is
-    older than :data:`STALE_AFTER` seconds.
+    A leftover whose name carries a PID of this host (``.staging-<pid>@<host>-*``,
+    ``.old-<pid>@<host>-*``) is stale when that process no longer runs; one of another host, or
+    without a PID (older versions, ``.index-*.html``), when it is older than :data:`STALE_AFTER`
+    seconds.
     """
     import time
 
@@ -107,6 +116,8 @@ def clean_stale(out_root: Path, *, now: float | None = None) -> list[Path]:
         if not match:
             continue
         pid = int(match.group(1)) if match.group(1) else None
+        if match.group(2) not in (None, _HOST):
+            pid = None  # another machine's process: only its age tells
         try:
             if pid is not None:
                 stale = pid != os.getpid() and not _running(pid)
@@ -163,7 +174,7 @@ def staging(out_root: Path) -> Iterator[Path]:
     created = _make_dirs(out_root)
     clean_stale(out_root)
     try:
-        stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out_root))
+        stage = Path(tempfile.mkdtemp(prefix=f".staging-{_owner_tag()}-", dir=out_root))
     except OSError as exc:
         _remove_empty(created)
         raise RenderError(f"Cannot create a staging folder in {out_root}: {exc}") from exc
@@ -188,7 +199,7 @@ def publish(stage: Path, out_root: Path, *, report: str, key: str, period: str, 
     old = None
     try:
         if final.exists():
-            old = out_root / f".old-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+            old = out_root / f".old-{_owner_tag()}-{uuid.uuid4().hex[:12]}"
             os.rename(final, old)
         try:
             os.rename(stage, final)

@@ -116,11 +116,18 @@ def note(text: str) -> Html:
     return Html(f'<p class="note">{_e(text)}</p>')
 
 
-def callout(sentences: Iterable[str], title: str | None = None) -> Html:
-    """A highlighted box of (3–5) headline sentences: ``<div class="callout">`` with a list."""
+#: Marks the callout holding a report's headlines: the render pipeline copies them into run.json,
+#: from which deliveries (email bodies, group bots) take them.
+HEADLINES_ATTRIBUTE = "data-headlines"
+
+
+def callout(sentences: Iterable[str], title: str | None = None, *, headlines: bool = False) -> Html:
+    """A highlighted box of (3–5) headline sentences: ``<div class="callout">`` with a list;
+    ``headlines=True`` for the report's own headlines (one such box per report)."""
     items = "".join(f"<li>{_e(s)}</li>" for s in sentences if s)
     head = f'<p class="callout-title">{_e(title)}</p>' if title else ""
-    return Html(f'{_STYLE}<div class="callout">{head}<ul>{items}</ul></div>')
+    mark = f" {HEADLINES_ATTRIBUTE}" if headlines else ""
+    return Html(f'{_STYLE}<div class="callout"{mark}>{head}<ul>{items}</ul></div>')
 
 
 def kpi_cards(items: Iterable[Mapping] | pd.DataFrame) -> Html:

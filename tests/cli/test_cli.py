@@ -112,8 +112,40 @@ def test_all_shops_renders_every_shop_and_reports_the_ones_that_fail(tmp_path):
     assert result.exit_code == 2
     assert (out / "weekly_review" / "0001" / "2026-W47" / "report.html").is_file()
     assert not (out / "weekly_review" / "0002").exists()
-    assert "shop 0002 failed: Shop '0002' has no rows in shop_daily" in result.output
-    assert "1 report(s) failed: shop 0002" in result.output
+    assert "shop 0002 refused: Shop '0002' has no rows in shop_daily" in result.output
+    assert "1 report(s) not rendered: shop 0002 (refused: " in result.output
+    assert "batch on this process: 1 rendered, 0 skipped (unchanged), 0 failed in " in result.output
+    again = invoke("run", "weekly_review", "--all-shops", "--set", f"warehouse={path}", "--set", "week=2026-W47",
+                   "--formats", "html", "--out", str(out))
+    assert "skipped weekly_review 0001 2026-W47: unchanged since " in again.output
+    assert "0 rendered, 1 skipped (unchanged), 0 failed" in again.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "2"], "--workers, --scheduler and --force apply to a batch: add --all"),
+    (["--force"], "--workers, --scheduler and --force apply to a batch: add --all"),
+    (["--all", "--workers", "0"], "greater than or equal to 1"),
+])
+def test_batch_options_are_checked(tmp_path, wh, args, message):
+    out = tmp_path / "outputs"
+    result = invoke("run", "weekly_review", "--set", f"warehouse={wh}", "--out", str(out), *args)
+    assert result.exit_code == 2 and message in " ".join(result.output.split())
+    assert_nothing_written(out)
+
+
+def test_an_unreachable_scheduler_is_named_without_a_traceback(tmp_path, wh):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "outputs"
+    result = invoke("run", "weekly_review", "--all", "--set", f"warehouse={wh}", "--set", "week=2026-W47",
+                    "--formats", "html", "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert result.exit_code == 2, result.output
+    assert f"Cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+    assert not list((out / "weekly_review").rglob("report.html")) if out.exists() else True
 
 
 def test_importing_the_cli_loads_no_heavy_library():

@@ -35,6 +35,21 @@ def test_publishes_every_file_in_its_folder(zh_report):
     assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
 
 
+def test_run_json_carries_the_headlines_the_page_shows(zh_report):
+    """Deliveries (email bodies, group bots) take the headlines from run.json: they must be the
+    sentences of the page's headline box, in order."""
+    folder, _ = zh_report
+    run = json.loads((folder / "run.json").read_text())
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    box = re.search(r'<div class="callout" data-headlines[^>]*>(.*?)</div>', html, re.S)
+    shown = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip() for item in re.findall(r"<li>(.*?)</li>", box.group(1), re.S)]
+    import html as html_mod
+
+    assert run["headlines"] == [html_mod.unescape(s) for s in shown]
+    assert 3 <= len(run["headlines"]) <= 5
+    assert any(demo.PLANTED["0071"].conversion_drop.sku_id in line for line in run["headlines"])
+
+
 def test_html_has_no_code_and_no_external_urls(zh_report):
     folder, _ = zh_report
     html = (folder / "report.html").read_text(encoding="utf-8")

@@ -96,6 +96,8 @@ def test_outputs_are_personal(demo_warehouse, tmp_path):
     mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
     assert mode(folder) == 0o700 and all(mode(p) == 0o600 for p in folder.rglob("*") if p.is_file())
     assert "appraisal" not in (out / "index.html").read_text(encoding="utf-8")
+    headlines = json.loads((folder / "run.json").read_text(encoding="utf-8"))["headlines"]
+    assert headlines and all(line in (folder / "report.html").read_text(encoding="utf-8") for line in headlines[:1])
     review = run({"team": "ops-east", "period": "2026-10", "warehouse": str(demo_warehouse)})
     names = dict(zip(review.staff.staff_id, review.staff.name))
     for staff_id, name in names.items():

@@ -53,8 +53,9 @@ def test_demo_renders_into_a_temp_dir(name, demo_warehouse, tmp_path):
     spec = families.get(name)
     base = params.load(name, spec.params_dir / spec.demo_params[0]).model_copy(update={"warehouse": str(demo_warehouse)})
     updates = (spec.demo_keys() if spec.demo_keys else [{}])[:1]
-    folders, failures = render_all(name, base, out_root=tmp_path, formats={"html", "xlsx"}, updates=updates, echo=lambda _: None)
-    assert not failures, failures
-    [folder] = folders
+    result, refused = render_all(name, base, out_root=tmp_path, formats={"html", "xlsx"}, updates=updates,
+                                 echo=lambda _: None, progress=False)
+    assert not refused and not result.failed, (refused, result.failed)
+    [folder] = [o.folder for o in result.rendered]
     assert folder.parent.parent == tmp_path / name  # outputs/<family>/<key>/<period>/
     assert (folder / "report.html").stat().st_size > 0 and (folder / "tables.xlsx").stat().st_size > 0

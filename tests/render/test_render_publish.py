@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+import opsreport.render.publish as publish_mod
+
 from opsreport.errors import RenderError
 from opsreport.render.publish import publish, report_dir, staging, write_index
 
@@ -126,9 +128,18 @@ def test_leftovers_of_killed_runs_are_removed_by_the_next_run(tmp_path):
     os.utime(old_format, (aged, aged))
     swapped = out / f".old-{_dead_pid()}-0123456789ab"
     swapped.mkdir()
+    here = publish_mod._HOST
+    dead_here = out / f".staging-{_dead_pid()}@{here}-def456"  # this host's tag, process gone
+    dead_here.mkdir()
+    # a worker on another machine sharing the folder: its PID means nothing here, only age counts
+    other_recent = out / f".staging-{_dead_pid()}@otherbox-aaa111"
+    other_recent.mkdir()
+    other_aged = out / f".old-{_dead_pid()}@otherbox-bbb222"
+    other_aged.mkdir()
+    os.utime(other_aged, (aged, aged))
     with staging(out) as stage:
-        assert stage.name.startswith(f".staging-{os.getpid()}-")
-    assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, recent_format.name])
+        assert stage.name.startswith(f".staging-{os.getpid()}@{here}-")
+    assert sorted(p.name for p in out.iterdir()) == sorted([alive.name, recent_format.name, other_recent.name])
 
 
 def test_clean_stale_ignores_a_missing_root(tmp_path):

@@ -76,7 +76,7 @@ class AppraisalView(FamilyView):
                                                                                    else f"{m.name} ({m.day})" for m in moved.itertuples())))
         if r.live_changes:
             sentences.append(self.say("summary.live_changed", count=len(r.live_changes)))
-        return Block([self._h("summary"), callout(sentences)])
+        return Block([self._h("summary"), callout(sentences, headlines=True)])
 
     def _name(self, staff_id: str) -> str:
         row = self.review.staff[self.review.staff.staff_id == staff_id]

@@ -111,7 +111,7 @@ class CompetitorTeardownView(FamilyView):
             sentences.append(self.say("summary.trail", items=self.say.join(trail)))
         if not lead and not trail:
             sentences.append(self.say("summary.no_standing"))
-        blocks.append(callout(sentences))
+        blocks.append(callout(sentences, headlines=True))
         moves = competitor_moves(r.findings)
         numbered = {same_move(f): i for i, f in enumerate(moves, start=1)}
         if moves:

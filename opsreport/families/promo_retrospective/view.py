@@ -127,7 +127,7 @@ class PromoRetrospectiveView(FamilyView):
         win = self._win()
         if win:
             sentences.append(self.say("headline.win", text=win))
-        blocks = [self._h("headline"), callout(sentences)]
+        blocks = [self._h("headline"), callout(sentences, headlines=True)]
         if r.refunds_immature:
             blocks.append(note(self.say("headline.immature", days=r.params.refund_mature_days)))
         return Block(blocks)

@@ -52,7 +52,7 @@ class WeeklyReviewView(FamilyView):
 
     # sections ------------------------------------------------------------------------------
     def headline(self) -> Block:
-        return Block([self._h("headline"), callout(headlines(self.review, self.say, self.num))])
+        return Block([self._h("headline"), callout(headlines(self.review, self.say, self.num), headlines=True)])
 
     def kpi_frame(self) -> pd.DataFrame:
         k = self.review.kpis.copy()
