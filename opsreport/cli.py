@@ -147,6 +147,14 @@ def _batch_summary(result, refused: dict, delivered) -> None:
         raise typer.Exit(code=4)
 
 
+def _summary(folders: list[Path], failures: dict) -> None:
+    for folder in folders:
+        typer.echo(f"wrote {folder}")
+    if failures:
+        typer.secho(f"error: {len(failures)} report(s) failed: {', '.join(failures)}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=max(exc.exit_code for exc in failures.values()))
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="output root")] = Path("outputs"),

@@ -218,3 +218,17 @@ def test_appraisal_close_and_rescore(demo_warehouse, tmp_path):
     assert rescored.exit_code == 0 and "0 input(s) changed" in rescored.output  # nothing moved since closing
     running = invoke("appraisal", "close", "--period", "2026-11", "--warehouse", str(copy))
     assert running.exit_code == 2 and "2026-11 has not ended" in running.output
+
+
+def test_demo_lists_what_it_wrote_and_what_failed(tmp_path, monkeypatch):
+    """The demo command's own summary (the rendering itself is tested through render_all)."""
+    from opsreport import reports
+    from opsreport.errors import RenderError
+
+    wrote = tmp_path / "outputs" / "weekly_review" / "0071" / "2026-W47"
+    monkeypatch.setattr(reports, "render_demo", lambda **_: ([wrote], {}))
+    result = invoke("demo", "--out", str(tmp_path / "outputs"))
+    assert result.exit_code == 0 and f"wrote {wrote}" in result.output
+    monkeypatch.setattr(reports, "render_demo", lambda **_: ([wrote], {"appraisal ops-east": RenderError("boom")}))
+    result = invoke("demo", "--out", str(tmp_path / "outputs"))
+    assert result.exit_code == 3 and "1 report(s) failed: appraisal ops-east" in result.output
