@@ -134,8 +134,16 @@ def _inside(folder: Path, relative: str) -> Path:
 
 # ------------------------------------------------------------------------------------------ bots
 
+#: A group message shows at most this many headlines (WeCom's markdown holds 4,096 bytes; a
+#: group reads a few lines): the rest are counted and left to the report.
+BOT_HEADLINES = 5
+
+
 def _markdown_lines(report: PublishedReport, link: str | None) -> list[str]:
-    lines = [f"- {h}" for h in report.headlines] or [say("no_headlines_short", report.lang)]
+    shown = report.headlines[:BOT_HEADLINES]
+    lines = [f"- {h}" for h in shown] or [say("no_headlines_short", report.lang)]
+    if len(report.headlines) > len(shown):
+        lines.append(say("more_headlines", report.lang, count=len(report.headlines) - len(shown)))
     if link:
         lines += ["", f"[{say('link_label', report.lang)}]({link})"]
     return lines

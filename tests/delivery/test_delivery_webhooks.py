@@ -175,3 +175,13 @@ def test_a_report_without_a_route_is_skipped_and_said(hook_server, tmp_path):
     assert (outcome.sent, outcome.skipped) == (0, 1) and hook_server.requests == []
     assert outcome.lines == ("skipped competitor_teardown/0071/2026-11: no route for family 'competitor_teardown' "
                              "and key '0071'",)
+
+
+def test_a_group_sees_at_most_five_headlines_and_how_many_more(hook_server, tmp_path):
+    many = [f"要点 {i}。" for i in range(1, 9)]  # 8 headlines: 5 shown, "3 more"
+    out, folder, config, env = setup(hook_server, tmp_path, headlines=many)
+    deliver([folder], config, out_root=out, echo=lambda _: None, env=env)
+    ding = next(r for r in hook_server.requests if "/robot/" in r.path)
+    text = ding.body["markdown"]["text"]
+    assert all(f"- 要点 {i}。" in text for i in range(1, 6)) and "要点 6" not in text
+    assert "另有 3 条要点，见报告。" in text
