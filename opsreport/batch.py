@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import sys
 import time
@@ -272,13 +273,20 @@ class _PrestartKernel(WorkerPlugin):
         kernels.prestart(Path(self.cwd))
 
 
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):
+        return 0
+
+
 class _Progress:
     """A bar on a terminal (tqdm), else one plain line per finished report (logs)."""
 
     def __init__(self, total: int, echo: Callable[[str], None], bar: bool):
         self.total, self.echo, self.count = total, echo, 0
         self.bar = None
-        if bar and total:
+        if bar and total and _terminal_width() > 0:  # a terminal of no width would show nothing
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="report", file=sys.stderr, dynamic_ncols=True)
@@ -290,6 +298,7 @@ class _Progress:
         else:
             line = f"[{self.count}/{self.total}] FAILED {outcome.label} after {outcome.attempts} attempt(s): {outcome.message}"
         if self.bar is not None:
+            self.bar.set_postfix_str(outcome.label, refresh=False)
             self.bar.update(1)
             if outcome.status == "failed":
                 self.bar.write(line, file=sys.stderr)

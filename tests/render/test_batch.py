@@ -144,8 +144,13 @@ def test_warm_kernel_reports_equal_fresh_kernel_reports(demo_warehouse, tmp_path
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
 
 
+#: matplotlib names clip paths and markers by a hash of their content (p…, m… and ten hex digits)
+SVG_HASH_ID = r"\b[pm][0-9a-f]{10}\b"
+
+
 def _split_charts(page: str) -> tuple[str, list[str]]:
-    charts = [base64.b64decode(b).decode("utf-8") for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
+    charts = [re.sub(SVG_HASH_ID, "<id>", base64.b64decode(b).decode("utf-8"))
+              for b in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
     return re.sub(r'src="data:image/svg\+xml;base64,[^"]+"', 'src="<chart>"', page), charts
 
 
@@ -183,3 +188,20 @@ def test_a_real_dask_cluster_renders_the_demo_shops_and_retries_a_failure(demo_w
     assert [o.status for o in bad.outcomes if o.label == "tiny bad2"] == ["failed"]
     assert "planted failure in bad2" in bad.failed[0].message
     assert (out / "tiny" / "s9" / "p1" / "report.html").is_file()
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(monkeypatch, capsys):
+    rendered = batch.Outcome("tiny s1", "rendered", seconds=1.0)
+    failed = batch.Outcome("tiny bad", "failed", attempts=2, message="boom")
+    lines: list[str] = []
+    monkeypatch.setattr(batch, "_terminal_width", lambda: 80)
+    bar = batch._Progress(2, lines.append, True)
+    bar.done(rendered)
+    bar.done(failed)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "2/2" in err and "[2/2] FAILED tiny bad after 2 attempt(s): boom" in err and lines == []
+    monkeypatch.setattr(batch, "_terminal_width", lambda: 0)  # a terminal without a width shows no bar
+    plain = batch._Progress(1, lines.append, True)
+    plain.done(rendered)
+    assert lines == ["[1/1] rendered tiny s1 in 1.0 s"] and capsys.readouterr().err == ""
