@@ -80,7 +80,9 @@ def _body(report: PublishedReport, delivery: Delivery) -> tuple[str, list[str], 
     lang = report.lang
     if delivery.staff_id is not None:
         intro = say("scorecard", lang, staff_id=delivery.staff_id, period=report.period, title=report.title)
-        closing = [say("scorecard_private" if delivery.cc else "scorecard_no_address", lang, staff_id=delivery.staff_id)]
+        # the director's own scorecard has no Cc and is still addressed to its owner
+        closing = [say("scorecard_private" if delivery.owner_addressed else "scorecard_no_address", lang,
+                       staff_id=delivery.staff_id)]
         return intro, [], closing
     closing = []
     if not report.headlines:

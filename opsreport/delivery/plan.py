@@ -39,6 +39,7 @@ class Delivery:
     webhook: str | None = None  # the bot's name in the config (never its URL)
     files: tuple[str, ...] = ()  # attachments, relative to the folder
     staff_id: str | None = None  # a personal scorecard's owner
+    owner_addressed: bool = True  # False: the owner has no address, only the director receives it
 
     def target(self) -> str:
         """Who it goes to, as logs and summaries say it (names and addresses, never a URL)."""
@@ -105,7 +106,8 @@ def _private(report: PublishedReport, routes: list, config: DeliveryConfig) -> P
         person = appraisal.people.get(staff_id)
         if person is None:
             skipped.append(f"{report.name}: no address for {staff_id}: the scorecard went to the director only")
-            deliveries.append(Delivery(folder, "email", to=(appraisal.director,), files=files, staff_id=staff_id))
+            deliveries.append(Delivery(folder, "email", to=(appraisal.director,), files=files, staff_id=staff_id,
+                                       owner_addressed=False))
         else:
             cc = () if person == appraisal.director else (appraisal.director,)
             deliveries.append(Delivery(folder, "email", to=(person,), cc=cc, files=files, staff_id=staff_id))

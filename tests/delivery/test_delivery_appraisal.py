@@ -102,3 +102,19 @@ def test_check_private_refuses_a_plan_that_leaks(tmp_path, smtp_server, hook_ser
     for leak in leaks:
         with pytest.raises(AssertionError):
             check_private(report, Plan((leak,)), config)
+
+
+def test_a_director_appraised_in_their_own_team_gets_their_card_as_its_owner(smtp_server, hook_server, tmp_path):
+    folder = make_report(tmp_path / "outputs", "appraisal", "ops-east", "2026-Q3", title="ops-east · 运营考核",
+                         headlines=TEAM_HEADLINES, private=True, people=("E001",))
+    config = parse_config({
+        "smtp": smtp_section(smtp_server), "routes": [{"family": "appraisal", "shops": ["ops-east"]}],
+        "retry": {"attempts": 1, "backoff_s": 0},
+        "appraisal": {"director": DIRECTOR, "people": {"E001": DIRECTOR}},
+    }, env=ENV)
+    plan = plan_report(read_report(folder), config, private_families={"appraisal"})
+    card = next(d for d in plan.deliveries if d.staff_id == "E001")
+    assert card.to == (DIRECTOR,) and card.cc == () and card.owner_addressed  # no Cc to oneself
+    deliver([folder], config, out_root=tmp_path / "outputs", echo=lambda _: None, env=ENV)
+    body = parse(smtp_server.messages[-1]).get_body(("plain",)).get_content()
+    assert "未配置" not in body and "此邮件仅发送给本人和总监" in body
