@@ -98,29 +98,11 @@ def transaction(path: Path, *, dry_run: bool, where: Location | None = None) -> 
         return
     if not path.is_file():
         raise WarehouseError(f"Warehouse path {path} is not a file.")
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        hint = (" Another program (a running report, JupyterLab) may have it open: close it and retry."
-                if "lock" in first.lower() else " Is it a DuckDB warehouse file?")
-        raise WarehouseError(f"Warehouse file {path} cannot be opened for writing ({type(exc).__name__}: {first}).{hint}") from None
-    try:
-        _quiet(con)
-        con.begin()
-        try:
-            ensure_tables(write.Session(con, where))
-            yield con
-        except BaseException:
-            con.rollback()
-            raise
+    with write.writing(where) as target:  # opened (a locked file named as such), one transaction
+        ensure_tables(target)
+        yield target.con
         if dry_run:
-            con.rollback()
-        else:
-            con.commit()
-            con.execute("CHECKPOINT")
-    finally:
-        con.close()
+            target.discard()
 
 
 def _quiet(con: duckdb.DuckDBPyConnection) -> None:
