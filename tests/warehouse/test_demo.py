@@ -10,6 +10,7 @@ import duckdb
 import ibis
 import pytest
 
+from sql_rows import one, rows
 from opsreport import schemas
 from opsreport.warehouse import demo
 from opsreport.warehouse.demo import build, shops, write
@@ -33,14 +34,6 @@ def db(small):
     con = duckdb.connect(str(small[0]), read_only=True)
     yield con
     con.close()
-
-
-def rows(con, sql, *params):
-    return con.execute(sql, list(params)).fetchall()
-
-
-def one(con, sql, *params):
-    return con.execute(sql, list(params)).fetchone()[0]
 
 
 # --- shape and contracts ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sql_rows import one, rows
 from opsreport import schemas
 from opsreport.warehouse import demo
 from opsreport.warehouse.demo import build, competitors, shops
@@ -40,14 +41,6 @@ def unplanted(tmp_path_factory):
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
-
-
-def rows(con, sql, *params):
-    return con.execute(sql, list(params)).fetchall()
-
-
-def one(con, sql, *params):
-    return con.execute(sql, list(params)).fetchone()[0]
 
 
 def frame(con, sql, *params) -> pd.DataFrame:

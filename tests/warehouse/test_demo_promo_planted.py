@@ -10,6 +10,7 @@ import duckdb
 import pytest
 import yaml
 
+from sql_rows import one, rows
 from opsreport.warehouse import demo
 
 SHOP_IDS = ["0071", "0142", "0388"]
@@ -32,14 +33,6 @@ def unplanted(tmp_path_factory):
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
-
-
-def rows(con, sql, *params):
-    return con.execute(sql, list(params)).fetchall()
-
-
-def one(con, sql, *params):
-    return con.execute(sql, list(params)).fetchone()[0]
 
 
 def test_promo_planted_is_described_per_shop():

@@ -11,6 +11,7 @@ import duckdb
 import ibis
 import pytest
 
+from sql_rows import rows
 from opsreport import schemas
 from opsreport.warehouse import demo
 from opsreport.warehouse.demo import build, promotions, shops
@@ -48,10 +49,6 @@ def db(small):
     con = duckdb.connect(str(small), read_only=True)
     yield con
     con.close()
-
-
-def rows(con, sql, *params):
-    return con.execute(sql, list(params)).fetchall()
 
 
 def test_the_promotion_tables_have_rows_and_meet_their_contracts(small):

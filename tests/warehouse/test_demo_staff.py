@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sql_rows import one, rows
 from opsreport import schemas
 from opsreport.warehouse import demo
 from opsreport.warehouse.demo import build, staff, write
@@ -45,14 +46,6 @@ def unplanted(tmp_path_factory):
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
-
-
-def rows(con, sql, *params):
-    return con.execute(sql, list(params)).fetchall()
-
-
-def one(con, sql, *params):
-    return con.execute(sql, list(params)).fetchone()[0]
 
 
 def credited(con, staff_id, first, last) -> float:
